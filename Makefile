@@ -1,0 +1,85 @@
+# Surge build. `make` builds build/surge-server; `make test` runs every test;
+# `make run` starts the server on 127.0.0.1:6379 in the foreground.
+
+CC      ?= cc
+OPT     ?= -O2
+BUILD   ?= build
+SAN     ?=
+PKGS    := libuv jemalloc hiredis libcjson
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+           -g $(OPT) $(SAN) -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs libuv jemalloc 2>/dev/null) -lm -lpthread
+TEST_LDLIBS := $(LDLIBS) $(shell pkg-config --libs hiredis 2>/dev/null)
+
+CORE_SRCS  := $(sort $(wildcard protocol/*.c server/*.c persistence/*.c replication/*.c))
+CORE_SRCS  := $(filter-out server/main.c,$(CORE_SRCS))
+CORE_OBJS  := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+INTEG_SRCS := $(sort $(wildcard tests/integration/*.c))
+INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/%.o)
+TOOL_SRCS  := $(sort $(wildcard tools/*.c))
+TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
+
+.PHONY: all deps run test unit integration asan clients compat clean
+all: $(BUILD)/surge-server $(TOOL_BINS)
+
+deps:
+	@sh tools/install-deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libsurge-core.a: $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/surge-server: $(BUILD)/server/main.o $(BUILD)/libsurge-core.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsurge-core.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/integration-run: $(INTEG_OBJS) $(BUILD)/libsurge-core.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LDLIBS)
+
+$(BUILD)/%: $(BUILD)/tools/%.o $(BUILD)/libsurge-core.a
+	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LDLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/surge-server --bind 127.0.0.1 --port 6379
+
+unit: $(UNIT_BINS)
+	@sh tests/run-all.sh unit $(UNIT_BINS)
+
+integration: $(BUILD)/surge-server $(BUILD)/tests/integration-run
+	@sh tests/run-all.sh integration $(BUILD)/tests/integration-run
+
+clients: $(BUILD)/surge-server
+	@sh tests/run-all.sh clients tests/clients.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    build-asan/surge-server build-asan/tests/integration-run $(UNIT_BINS:$(BUILD)/%=build-asan/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    SURGE_SERVER=build-asan/surge-server sh tests/run-all.sh asan \
+	    $(UNIT_BINS:$(BUILD)/%=build-asan/%) build-asan/tests/integration-run
+
+# Everything: deps, warning-free build, unit, integration, real clients, sanitizers.
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/integration-run
+	@$(MAKE) --no-print-directory unit integration clients asan
+	@echo "make test: all suites passed"
+
+compat: $(BUILD)/gen-compat
+	./$(BUILD)/gen-compat tools/redis7-commands.txt > redis-compat.md
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,387 @@
+/* resp.c - see resp.h. */
+#include "protocol/resp.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RESP_DEFAULT_MAX_BULK (512ULL * 1024 * 1024)
+#define RESP_DEFAULT_MAX_MULTIBULK INT_MAX
+#define RESP_DEFAULT_MAX_INLINE (64 * 1024)
+/* Longest header line ("*<n>\r\n", "$<n>\r\n") accepted without its CRLF. */
+#define RESP_MAX_HEADER (64 * 1024)
+
+void resp_parser_init(struct resp_parser *p, const struct resp_limits *limits,
+                      resp_realloc_fn realloc_fn)
+{
+    memset(p, 0, sizeof(*p));
+    if (limits != NULL) {
+        p->limits = *limits;
+    }
+    if (p->limits.max_bulk_len == 0) {
+        p->limits.max_bulk_len = RESP_DEFAULT_MAX_BULK;
+    }
+    if (p->limits.max_multibulk_len == 0) {
+        p->limits.max_multibulk_len = RESP_DEFAULT_MAX_MULTIBULK;
+    }
+    if (p->limits.max_inline_len == 0) {
+        p->limits.max_inline_len = RESP_DEFAULT_MAX_INLINE;
+    }
+    p->realloc_fn = realloc_fn != NULL ? realloc_fn : realloc;
+    p->multibulk = -1;
+    p->bulk = -1;
+}
+
+void resp_parser_deinit(struct resp_parser *p)
+{
+    if (p->realloc_fn != NULL) {
+        if (p->argv != NULL) {
+            p->realloc_fn(p->argv, 0);
+        }
+        if (p->offs != NULL) {
+            p->realloc_fn(p->offs, 0);
+        }
+    }
+    p->argv = NULL;
+    p->offs = NULL;
+    p->argv_cap = p->offs_cap = 0;
+}
+
+void resp_parser_reset(struct resp_parser *p)
+{
+    p->pos = 0;
+    p->multibulk = -1;
+    p->bulk = -1;
+    p->argc = 0;
+    p->need = 0;
+    p->failed = 0;
+    p->err[0] = '\0';
+}
+
+static int resp_fail(struct resp_parser *p, const char *fmt, int ch)
+{
+    snprintf(p->err, sizeof(p->err), fmt, ch);
+    p->failed = 1;
+    return RESP_ERROR;
+}
+
+int resp_str_to_ll(const char *s, size_t len, long long *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    unsigned long long v = 0;
+    if (len == 0 || len > 20) {
+        return -EINVAL;
+    }
+    if (len == 1 && s[0] == '0') {
+        *out = 0;
+        return 0;
+    }
+    if (s[0] == '-') {
+        neg = true;
+        i = 1;
+        if (len == 1) {
+            return -EINVAL;
+        }
+    }
+    if (s[i] < '1' || s[i] > '9') {
+        return -EINVAL; /* no leading zero, no "-0", no sign other than '-' */
+    }
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return -EINVAL;
+        }
+        unsigned long long d = (unsigned long long)(s[i] - '0');
+        if (v > (ULLONG_MAX - d) / 10) {
+            return -EINVAL;
+        }
+        v = v * 10 + d;
+    }
+    if (neg) {
+        if (v > (unsigned long long)LLONG_MAX + 1) {
+            return -EINVAL;
+        }
+        *out = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;
+    } else {
+        if (v > (unsigned long long)LLONG_MAX) {
+            return -EINVAL;
+        }
+        *out = (long long)v;
+    }
+    return 0;
+}
+
+size_t resp_ll_to_str(char *dst, long long v)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    size_t len = 0;
+    if (v < 0) {
+        dst[len++] = '-';
+    }
+    while (n > 0) {
+        dst[len++] = tmp[--n];
+    }
+    dst[len] = '\0';
+    return len;
+}
+
+static void resp_grow_offs(struct resp_parser *p, int want)
+{
+    if (want <= p->offs_cap) {
+        return;
+    }
+    int cap = p->offs_cap < 8 ? 8 : p->offs_cap;
+    while (cap < want) {
+        cap *= 2;
+    }
+    /* offs holds (offset, length) pairs. */
+    p->offs = p->realloc_fn(p->offs, sizeof(size_t) * 2 * (size_t)cap);
+    p->offs_cap = cap;
+}
+
+static void resp_grow_argv(struct resp_parser *p, int want)
+{
+    if (want <= p->argv_cap) {
+        return;
+    }
+    int cap = p->argv_cap < 8 ? 8 : p->argv_cap;
+    while (cap < want) {
+        cap *= 2;
+    }
+    p->argv = p->realloc_fn(p->argv, sizeof(struct resp_arg) * (size_t)cap);
+    p->argv_cap = cap;
+}
+
+/* Find "\r\n" from buf[from]; returns the CR offset or -1. */
+static ptrdiff_t resp_find_crlf(const char *buf, size_t len, size_t from)
+{
+    while (from < len) {
+        const char *cr = memchr(buf + from, '\r', len - from);
+        if (cr == NULL) {
+            return -1;
+        }
+        size_t at = (size_t)(cr - buf);
+        if (at + 1 >= len) {
+            return -1;
+        }
+        if (buf[at + 1] == '\n') {
+            return (ptrdiff_t)at;
+        }
+        from = at + 1;
+    }
+    return -1;
+}
+
+/* Parse "<c><number>\r\n" at p->pos; 1 on success, 0 need more, -1 error. */
+static int resp_header(struct resp_parser *p, const char *buf, size_t len, long long *out,
+                       const char *too_big)
+{
+    ptrdiff_t cr = resp_find_crlf(buf, len, p->pos);
+    if (cr < 0) {
+        if (len - p->pos > RESP_MAX_HEADER) {
+            resp_fail(p, too_big, 0);
+            return -1;
+        }
+        return 0;
+    }
+    if (resp_str_to_ll(buf + p->pos + 1, (size_t)cr - p->pos - 1, out) < 0) {
+        *out = LLONG_MIN; /* caller reports its own message */
+    }
+    p->pos = (size_t)cr + 2;
+    return 1;
+}
+
+static void resp_finish(struct resp_parser *p, char *buf, int argc, size_t *consumed)
+{
+    resp_grow_argv(p, argc > 0 ? argc : 1);
+    for (int i = 0; i < argc; i++) {
+        p->argv[i].ptr = buf + p->offs[2 * i];
+        p->argv[i].len = p->offs[2 * i + 1];
+    }
+    p->argc = argc;
+    *consumed = p->pos;
+    p->pos = 0;
+    p->multibulk = -1;
+    p->bulk = -1;
+    p->need = 0;
+}
+
+static int resp_parse_multibulk(struct resp_parser *p, char *buf, size_t len, size_t *consumed)
+{
+    long long n;
+    if (p->multibulk < 0) {
+        p->pos = 0;
+        int rc = resp_header(p, buf, len, &n, "Protocol error: too big mbulk count string");
+        if (rc <= 0) {
+            return rc < 0 ? RESP_ERROR : RESP_NEED_MORE;
+        }
+        if (n == LLONG_MIN || n > p->limits.max_multibulk_len) {
+            return resp_fail(p, "Protocol error: invalid multibulk length", 0);
+        }
+        if (n <= 0) {
+            resp_finish(p, buf, 0, consumed);
+            return RESP_OK;
+        }
+        p->multibulk = n;
+        p->argc = 0;
+        /* Don't trust a huge count before its arguments arrive. */
+        resp_grow_offs(p, n < 1024 ? (int)n : 1024);
+    }
+    while (p->argc < p->multibulk) {
+        if (p->bulk < 0) {
+            if (p->pos >= len) {
+                return RESP_NEED_MORE;
+            }
+            if (buf[p->pos] != '$') {
+                return resp_fail(p, "Protocol error: expected '$', got '%c'",
+                                 (unsigned char)buf[p->pos]);
+            }
+            int rc = resp_header(p, buf, len, &n, "Protocol error: too big bulk count string");
+            if (rc <= 0) {
+                return rc < 0 ? RESP_ERROR : RESP_NEED_MORE;
+            }
+            if (n == LLONG_MIN || n < 0 || (unsigned long long)n > p->limits.max_bulk_len) {
+                return resp_fail(p, "Protocol error: invalid bulk length", 0);
+            }
+            p->bulk = n;
+        }
+        size_t end = p->pos + (size_t)p->bulk + 2;
+        if (end > len) {
+            p->need = end;
+            return RESP_NEED_MORE;
+        }
+        resp_grow_offs(p, p->argc + 1);
+        p->offs[2 * p->argc] = p->pos;
+        p->offs[2 * p->argc + 1] = (size_t)p->bulk;
+        p->argc++;
+        p->pos = end;
+        p->bulk = -1;
+    }
+    resp_finish(p, buf, p->argc, consumed);
+    return RESP_OK;
+}
+
+static int resp_hex(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Unescape one quoted word starting at *src (on the quote), writing to *dst.
+ * Returns 0, or -1 for unbalanced quotes. */
+static int resp_inline_quoted(char **src, char *end, char **dst)
+{
+    char q = **src, *s = *src + 1, *d = *dst;
+    for (;;) {
+        if (s >= end) {
+            return -1;
+        }
+        if (q == '"' && *s == '\\' && s + 3 < end && s[1] == 'x' && resp_hex(s[2]) >= 0 &&
+            resp_hex(s[3]) >= 0) {
+            *d++ = (char)(resp_hex(s[2]) * 16 + resp_hex(s[3]));
+            s += 4;
+        } else if (q == '"' && *s == '\\' && s + 1 < end) {
+            static const char from[] = "nrtba", to[] = "\n\r\t\b\a";
+            const char *k = strchr(from, s[1]);
+            *d++ = k != NULL && s[1] != '\0' ? to[k - from] : s[1];
+            s += 2;
+        } else if (q == '\'' && *s == '\\' && s + 1 < end && s[1] == '\'') {
+            *d++ = '\'';
+            s += 2;
+        } else if (*s == q) {
+            /* A closing quote must be followed by a space or the end. */
+            if (s + 1 < end && s[1] != ' ' && s[1] != '\t' && s[1] != '\n' && s[1] != '\r' &&
+                s[1] != '\v' && s[1] != '\f') {
+                return -1;
+            }
+            *src = s + 1;
+            *dst = d;
+            return 0;
+        } else {
+            *d++ = *s++;
+        }
+    }
+}
+
+static bool resp_is_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+/* Split one inline line in place; argument bytes are rewritten but never
+ * grow, so every argument stays inside the line. */
+static int resp_split_inline(struct resp_parser *p, char *line, char *end, int *argc)
+{
+    char *s = line;
+    int n = 0;
+    for (;;) {
+        while (s < end && resp_is_space(*s)) {
+            s++;
+        }
+        if (s >= end) {
+            break;
+        }
+        char *start = s, *d = s;
+        while (s < end && !resp_is_space(*s)) {
+            if (*s == '"' || *s == '\'') {
+                if (resp_inline_quoted(&s, end, &d) < 0) {
+                    return -1;
+                }
+            } else {
+                *d++ = *s++;
+            }
+        }
+        resp_grow_offs(p, n + 1);
+        p->offs[2 * n] = (size_t)(start - line);
+        p->offs[2 * n + 1] = (size_t)(d - start);
+        n++;
+    }
+    *argc = n;
+    return 0;
+}
+
+static int resp_parse_inline(struct resp_parser *p, char *buf, size_t len, size_t *consumed)
+{
+    char *nl = memchr(buf, '\n', len);
+    if (nl == NULL) {
+        if (len > p->limits.max_inline_len) {
+            return resp_fail(p, "Protocol error: too big inline request", 0);
+        }
+        return RESP_NEED_MORE;
+    }
+    size_t linelen = (size_t)(nl - buf);
+    int argc = 0;
+    if (resp_split_inline(p, buf, nl, &argc) < 0) {
+        return resp_fail(p, "Protocol error: unbalanced quotes in request", 0);
+    }
+    p->pos = linelen + 1;
+    resp_finish(p, buf, argc, consumed);
+    return RESP_OK;
+}
+
+int resp_parse(struct resp_parser *p, char *buf, size_t len, size_t *consumed)
+{
+    if (p->failed) {
+        return RESP_ERROR;
+    }
+    *consumed = 0;
+    if (p->multibulk < 0 && len == 0) {
+        return RESP_NEED_MORE;
+    }
+    if (p->multibulk >= 0 || buf[0] == '*') {
+        return resp_parse_multibulk(p, buf, len, consumed);
+    }
+    return resp_parse_inline(p, buf, len, consumed);
+}

@@ -1,0 +1,235 @@
+/* cmd.c - the command table, lookup and dispatch. */
+#include "server/cmd.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "server/config.h"
+#include "server/errors.h"
+#include "server/handlers.h"
+#include "server/mem.h"
+#include "server/util.h"
+
+#define CMD_MAX_SUBS 16
+
+static struct command cmd_table[] = {
+#define CMD(name, fn, arity, flags, fk, lk, st, group, since, summary) \
+    {name, NULL, fn, arity, flags, fk, lk, st, group, since, summary, NULL, NULL, 0, 0},
+#define CONTAINER(name, arity, flags, group, since, summary) \
+    {name, NULL, NULL, arity, (flags) | CMD_CONTAINER, 0, 0, 0, group, since, summary, NULL, NULL, 0, 0},
+#define SUB(parent, name, fn, arity, flags, fk, lk, st, since, summary) \
+    {parent "|" name, name, fn, arity, flags, fk, lk, st, 0, since, summary, NULL, NULL, 0, 0},
+#include "server/commands.def"
+#undef CMD
+#undef CONTAINER
+#undef SUB
+};
+
+#define CMD_TABLE_SIZE ((int)(sizeof(cmd_table) / sizeof(cmd_table[0])))
+#define CMD_HASH_SLOTS 512
+
+static struct command *cmd_top[CMD_TABLE_SIZE];
+static int cmd_ntop;
+static struct command *cmd_slots[CMD_HASH_SLOTS];
+static const struct command *cmd_sub_store[CMD_TABLE_SIZE + CMD_TABLE_SIZE];
+
+static uint32_t cmd_hash_nocase(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ (uint32_t)tolower((unsigned char)s[i])) * 16777619u;
+    }
+    return h;
+}
+
+void cmd_table_init(void)
+{
+    int nstore = 0;
+    struct command *parent = NULL;
+    for (int i = 0; i < CMD_TABLE_SIZE; i++) {
+        struct command *c = &cmd_table[i];
+        if (c->subname == NULL) {
+            parent = c;
+            cmd_top[cmd_ntop++] = c;
+            uint32_t slot = cmd_hash_nocase(c->name, strlen(c->name)) % CMD_HASH_SLOTS;
+            while (cmd_slots[slot] != NULL) {
+                slot = (slot + 1) % CMD_HASH_SLOTS;
+            }
+            cmd_slots[slot] = c;
+            if (c->flags & CMD_CONTAINER) {
+                c->subs = &cmd_sub_store[nstore];
+                nstore++; /* the terminating NULL after its subcommands */
+            }
+            continue;
+        }
+        /* SUB rows follow their parent: append before the parent's NULL. */
+        c->parent = parent;
+        c->group = parent->group;
+        cmd_sub_store[nstore - 1] = c;
+        cmd_sub_store[nstore++] = NULL;
+    }
+}
+
+struct command *cmd_lookup(const char *name, size_t len)
+{
+    uint32_t slot = cmd_hash_nocase(name, len) % CMD_HASH_SLOTS;
+    while (cmd_slots[slot] != NULL) {
+        struct command *c = cmd_slots[slot];
+        if (strlen(c->name) == len && strncasecmp(c->name, name, len) == 0) {
+            return c;
+        }
+        slot = (slot + 1) % CMD_HASH_SLOTS;
+    }
+    return NULL;
+}
+
+const struct command *cmd_lookup_sub(const struct command *parent, const char *name, size_t len)
+{
+    for (int i = 0; parent->subs != NULL && parent->subs[i] != NULL; i++) {
+        const struct command *s = parent->subs[i];
+        if (strlen(s->subname) == len && strncasecmp(s->subname, name, len) == 0) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+int cmd_count(void)
+{
+    return cmd_ntop;
+}
+
+struct command *cmd_at(int i)
+{
+    return cmd_top[i];
+}
+
+const char *cmd_group_name(enum cmd_group g)
+{
+    static const char *const names[] = {"generic", "string", "connection", "server"};
+    return names[g];
+}
+
+static void cmd_reject_unknown(struct client *c)
+{
+    char args[512];
+    size_t len = 0;
+    args[0] = '\0';
+    for (int i = 1; i < c->argc && len < 128; i++) {
+        int room = 128 - (int)len;
+        int w = snprintf(args + len, sizeof(args) - len, "'%.*s' ",
+                         (int)(c->argv[i].len < (size_t)room ? c->argv[i].len : (size_t)room),
+                         c->argv[i].ptr);
+        len += (size_t)w;
+    }
+    reply_errorf(REPLY(c), "ERR unknown command '%.128s', with args beginning with: %s",
+                 c->argv[0].ptr, args);
+}
+
+/* The command to run, or NULL with the error already replied. */
+static const struct command *cmd_resolve_or_reply(struct client *c)
+{
+    const struct command *cmd = cmd_lookup(c->argv[0].ptr, c->argv[0].len);
+    if (cmd == NULL) {
+        cmd_reject_unknown(c);
+        return NULL;
+    }
+    if ((cmd->flags & CMD_CONTAINER) && c->argc >= 2) {
+        const struct command *sub = cmd_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
+        if (sub == NULL) {
+            char upper[64];
+            size_t n = strlen(cmd->name);
+            for (size_t i = 0; i <= n && i < sizeof(upper); i++) {
+                upper[i] = (char)toupper((unsigned char)cmd->name[i]);
+            }
+            reply_errorf(REPLY(c), "ERR unknown subcommand '%.128s'. Try %s HELP.",
+                         c->argv[1].ptr, upper);
+            return NULL;
+        }
+        cmd = sub;
+    }
+    if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity) {
+        reply_errorf(REPLY(c), "ERR wrong number of arguments for '%s' command", cmd->name);
+        return NULL;
+    }
+    return cmd;
+}
+
+void cmd_dispatch(struct client *c)
+{
+    /* Arguments are NUL-terminated slices (see conn.c); they may also
+     * contain NUL bytes, so handlers use the lengths. */
+    const struct command *cmd = cmd_resolve_or_reply(c);
+    server.stats.total_commands++;
+    if (cmd == NULL) {
+        server.stats.total_error_replies++;
+        return;
+    }
+    if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(REPLY(c), ERR_NOAUTH);
+        return;
+    }
+    if ((cmd->flags & CMD_DENYOOM) && server.cfg->maxmemory > 0 &&
+        (long long)mem_used() > server.cfg->maxmemory) {
+        reply_error(REPLY(c), ERR_OOM);
+        return;
+    }
+    c->cmd = cmd;
+    cmd->fn(c);
+    ((struct command *)cmd)->calls++;
+    c->lastcmd = cmd;
+    c->cmd = NULL;
+}
+
+int arg_ll_msg_or_reply(struct client *c, int i, long long *out, const char *msg)
+{
+    if (util_parse_ll(c->argv[i].ptr, c->argv[i].len, out) < 0) {
+        reply_error(REPLY(c), msg);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int arg_ll_or_reply(struct client *c, int i, long long *out)
+{
+    return arg_ll_msg_or_reply(c, i, out, ERR_NOT_INT);
+}
+
+int arg_double_or_reply(struct client *c, int i, double *out)
+{
+    if (util_parse_double(c->argv[i].ptr, c->argv[i].len, out) < 0) {
+        reply_error(REPLY(c), ERR_NOT_FLOAT);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int arg_long_double_or_reply(struct client *c, int i, long double *out)
+{
+    if (util_parse_long_double(c->argv[i].ptr, c->argv[i].len, out) < 0) {
+        reply_error(REPLY(c), ERR_NOT_FLOAT);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+void cmd_reply_help(struct client *c, const char *const *lines)
+{
+    char head[128];
+    size_t n = 0;
+    while (lines[n] != NULL) {
+        n++;
+    }
+    snprintf(head, sizeof(head), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+             c->argv[0].ptr);
+    for (char *p = head; *p != ' ' && *p != '\0'; p++) {
+        *p = (char)toupper((unsigned char)*p);
+    }
+    reply_array_len(REPLY(c), (long long)n + 3);
+    reply_status(REPLY(c), head);
+    for (size_t i = 0; i < n; i++) {
+        reply_status(REPLY(c), lines[i]);
+    }
+    reply_status(REPLY(c), "HELP");
+    reply_status(REPLY(c), "    Print this help.");
+}

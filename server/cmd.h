@@ -1,0 +1,100 @@
+/* cmd.h - the command table and what handlers use.
+ *
+ * server/commands.def has one row per command (and per subcommand). The
+ * rows drive dispatch (lookup, arity and flag checks happen here, never in
+ * handlers), COMMAND / COMMAND INFO / COMMAND DOCS, and redis-compat.md.
+ */
+#ifndef SURGE_SERVER_CMD_H
+#define SURGE_SERVER_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "server/server.h"
+
+/* Command flags (Redis's names, as COMMAND INFO lists them). */
+#define CMD_WRITE 0x0001u
+#define CMD_READONLY 0x0002u
+#define CMD_DENYOOM 0x0004u
+#define CMD_ADMIN 0x0008u
+#define CMD_PUBSUB 0x0010u
+#define CMD_NOSCRIPT 0x0020u
+#define CMD_BLOCKING 0x0040u
+#define CMD_LOADING 0x0080u
+#define CMD_STALE 0x0100u
+#define CMD_FAST 0x0200u
+#define CMD_NO_AUTH 0x0400u
+#define CMD_MAY_REPLICATE 0x0800u
+#define CMD_SENTINEL 0x1000u
+#define CMD_NO_MULTI 0x2000u
+#define CMD_ALLOW_BUSY 0x4000u
+#define CMD_SKIP_SLOWLOG 0x8000u
+#define CMD_CONTAINER 0x10000u /* has subcommands; never runs itself */
+
+enum cmd_group {
+    GROUP_GENERIC,
+    GROUP_STRING,
+    GROUP_CONNECTION,
+    GROUP_SERVER,
+};
+
+typedef void (*cmd_fn)(struct client *c);
+
+struct command {
+    const char *name;      /* lower case; "config|get" for subcommands */
+    const char *subname;   /* "get" for subcommands, NULL otherwise */
+    cmd_fn fn;
+    int arity;             /* Redis's convention: -N means at least N */
+    uint32_t flags;
+    int first_key, last_key, key_step;
+    enum cmd_group group;
+    const char *since;
+    const char *summary;
+    const struct command *parent;
+    const struct command **subs; /* NULL-terminated, for containers */
+    uint64_t calls;              /* INFO commandstats */
+    uint64_t usec;
+};
+
+/* Build the lookup tables; call once at start-up. */
+void cmd_table_init(void);
+/* Find a top-level command by name (any case); NULL if unknown. */
+struct command *cmd_lookup(const char *name, size_t len);
+/* Find a subcommand of a container (any case); NULL if unknown. */
+const struct command *cmd_lookup_sub(const struct command *parent, const char *name, size_t len);
+/* Every top-level command, for COMMAND and the compat generator. */
+int cmd_count(void);
+struct command *cmd_at(int i);
+const char *cmd_group_name(enum cmd_group g);
+
+/* Run the client's current argv: lookup, checks, handler, stats. */
+void cmd_dispatch(struct client *c);
+
+/* Reply helpers bound to the client's buffer. */
+#define REPLY(c) (&(c)->out)
+static inline bool arg_is(const struct client *c, int i, const char *lower)
+{
+    extern bool util_eq_nocase(const char *a, size_t alen, const char *lower);
+    return util_eq_nocase(c->argv[i].ptr, c->argv[i].len, lower);
+}
+
+/* Parse argv[i] as an integer; on failure reply Redis's error and return
+ * -EINVAL. */
+int arg_ll_or_reply(struct client *c, int i, long long *out);
+/* Same, with a custom error text. */
+int arg_ll_msg_or_reply(struct client *c, int i, long long *out, const char *msg);
+/* Parse argv[i] as a double ("ERR value is not a valid float"). */
+int arg_double_or_reply(struct client *c, int i, double *out);
+/* Parse argv[i] as a long double ("ERR value is not a valid float"). */
+int arg_long_double_or_reply(struct client *c, int i, long double *out);
+
+/* Client names: printable ASCII without spaces, as Redis requires. */
+bool client_name_is_valid(const char *p, size_t len);
+/* Set (or clear, when empty) the client's name; replies Redis's error if
+ * the name is invalid. Used by CLIENT SETNAME and HELLO SETNAME. */
+int client_set_name_or_reply(struct client *c, const struct resp_arg *name);
+
+/* Redis's HELP reply: a header naming the command, the lines, then HELP. */
+void cmd_reply_help(struct client *c, const char *const *lines);
+
+#endif

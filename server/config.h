@@ -1,0 +1,59 @@
+/* config.h - every setting, one table row each.
+ *
+ * The rows drive the config file (redis.conf syntax), `--name value` on the
+ * command line, CONFIG GET/SET/REWRITE and INFO. Names, defaults, bounds and
+ * error texts are Redis's.
+ */
+#ifndef SURGE_SERVER_CONFIG_H
+#define SURGE_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "protocol/reply.h"
+
+enum log_level { LL_DEBUG = 0, LL_VERBOSE, LL_NOTICE, LL_WARNING, LL_NOTHING };
+
+enum obuf_class { OBUF_NORMAL = 0, OBUF_REPLICA, OBUF_PUBSUB, OBUF_CLASSES };
+
+struct obuf_limit {
+    long long hard_bytes;
+    long long soft_bytes;
+    long long soft_seconds;
+};
+
+struct config {
+    long long port;
+    char *bind;            /* space-separated addresses */
+    long long tcp_backlog;
+    long long databases;
+    long long maxclients;
+    int loglevel;
+    char *logfile;
+    int daemonize;
+    char *pidfile;
+    char *dir;
+    char *requirepass;
+    long long timeout;
+    long long tcp_keepalive;
+    long long hz;
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    long long maxmemory;
+    struct obuf_limit obuf[OBUF_CLASSES];
+};
+
+/* Set every field to its default. */
+void config_init(struct config *cfg);
+void config_deinit(struct config *cfg);
+/* Load a redis.conf-syntax file, then apply argv-style "--name value ..."
+ * overrides (already split; a word after --name that doesn't start with
+ * "--" is a value). On error, prints Redis's FATAL CONFIG message to stderr
+ * and returns -EINVAL. */
+int config_load(struct config *cfg, const char *path, int argc, char **argv);
+/* Apply one "name value..." setting at start-up; 0 or -EINVAL with *err. */
+int config_set_startup(struct config *cfg, int argc, char **argv, const char **err);
+
+const char *config_loglevel_name(int level);
+
+#endif

@@ -1,0 +1,325 @@
+/* db.c - see db.h. */
+#include "server/db.h"
+
+#include <string.h>
+
+#include "server/lazyfree.h"
+#include "server/mem.h"
+#include "server/server.h"
+
+static void db_entry_key(const struct dict_node *n, const char **key, size_t *len)
+{
+    entry_key((const struct entry *)n, key, len);
+}
+
+void db_init(struct db *db, int id, int64_t now_ms)
+{
+    memset(db, 0, sizeof(*db));
+    db->id = id;
+    dict_init(&db->dict, db_entry_key);
+    expire_index_init(&db->expires, now_ms);
+}
+
+static void db_free_node(struct dict_node *n, void *arg)
+{
+    (void)arg;
+    entry_free((struct entry *)n);
+}
+
+void db_deinit(struct db *db)
+{
+    dict_deinit(&db->dict, db_free_node, NULL);
+    expire_index_deinit(&db->expires);
+}
+
+uint16_t db_lru_clock(void)
+{
+    return (uint16_t)((server.now_ms / 1000) & 0xffff);
+}
+
+uint64_t db_idle_seconds(const struct entry *e)
+{
+    return (uint16_t)(db_lru_clock() - dict_node_tag(&e->node));
+}
+
+static inline bool db_is_expired(const struct entry *e, int64_t now_ms)
+{
+    return entry_has_expire(e) && entry_expire(e) <= now_ms;
+}
+
+static void db_index_expire(struct db *db, const struct entry *e, uint64_t hash)
+{
+    if (entry_has_expire(e)) {
+        db->expires_count++;
+        expire_index_add(&db->expires, (uint32_t)hash, entry_expire(e));
+    }
+}
+
+static void db_forget(struct db *db, struct entry *e)
+{
+    if (entry_has_expire(e)) {
+        db->expires_count--;
+    }
+    entry_free(e);
+}
+
+/* Delete an entry found past its deadline. */
+static void db_expire_slot(struct db *db, dict_slot *slot, uint64_t hash)
+{
+    struct entry *e = (struct entry *)dict_unlink_slot(&db->dict, slot, hash);
+    server.stats.expired_keys++;
+    db_forget(db, e);
+}
+
+static struct entry *db_find_live(struct db *db, const char *key, size_t len, int flags)
+{
+    uint64_t hash = dict_hash(key, len);
+    dict_slot *slot = dict_find_slot(&db->dict, key, len, hash);
+    if (slot == NULL) {
+        return NULL;
+    }
+    struct entry *e = (struct entry *)dict_slot_node(slot);
+    if (!(flags & DB_LOOKUP_NOEXPIRE) && db_is_expired(e, server.now_ms)) {
+        db_expire_slot(db, slot, hash);
+        return NULL;
+    }
+    return e;
+}
+
+struct entry *db_lookup(struct db *db, const char *key, size_t len, int flags)
+{
+    struct entry *e = db_find_live(db, key, len, flags);
+    if (!(flags & DB_LOOKUP_NOSTATS)) {
+        if (e != NULL) {
+            server.stats.keyspace_hits++;
+        } else {
+            server.stats.keyspace_misses++;
+        }
+    }
+    if (e != NULL && !(flags & DB_LOOKUP_NOTOUCH)) {
+        dict_node_set_tag(&e->node, db_lru_clock());
+    }
+    return e;
+}
+
+struct entry *db_lookup_write(struct db *db, const char *key, size_t len)
+{
+    return db_find_live(db, key, len, DB_LOOKUP_NOSTATS);
+}
+
+void db_add(struct db *db, struct entry *e)
+{
+    const char *key;
+    size_t len;
+    entry_key(e, &key, &len);
+    uint64_t hash = dict_hash(key, len);
+    dict_node_set_tag(&e->node, db_lru_clock());
+    dict_add(&db->dict, &e->node, hash);
+    db_index_expire(db, e, hash);
+}
+
+void db_set(struct db *db, struct entry *e)
+{
+    const char *key;
+    size_t len;
+    entry_key(e, &key, &len);
+    uint64_t hash = dict_hash(key, len);
+    dict_slot *slot = dict_find_slot(&db->dict, key, len, hash);
+    if (slot == NULL) {
+        dict_node_set_tag(&e->node, db_lru_clock());
+        dict_add(&db->dict, &e->node, hash);
+    } else {
+        struct entry *old = (struct entry *)dict_slot_node(slot);
+        e->node.link = (old->node.link & DICT_PTR_MASK) | ((uint64_t)db_lru_clock() << 48);
+        dict_slot_set(slot, &e->node);
+        db_forget(db, old);
+    }
+    db_index_expire(db, e, hash);
+}
+
+void db_replace(struct db *db, struct entry *old, struct entry *e)
+{
+    const char *key;
+    size_t len;
+    entry_key(old, &key, &len);
+    uint64_t hash = dict_hash(key, len);
+    dict_slot *slot = dict_find_slot(&db->dict, key, len, hash);
+    e->node.link = old->node.link;
+    dict_slot_set(slot, &e->node);
+    bool had = entry_has_expire(old);
+    bool changed = entry_expire(old) != entry_expire(e);
+    if (had) {
+        db->expires_count--;
+    }
+    entry_free(old);
+    if (entry_has_expire(e)) {
+        db->expires_count++;
+        if (changed) {
+            expire_index_add(&db->expires, (uint32_t)hash, entry_expire(e));
+        }
+    }
+}
+
+struct entry *db_detach(struct db *db, const char *key, size_t len)
+{
+    uint64_t hash = dict_hash(key, len);
+    struct entry *e = (struct entry *)dict_unlink(&db->dict, key, len, hash);
+    if (e != NULL && entry_has_expire(e)) {
+        db->expires_count--;
+    }
+    return e;
+}
+
+bool db_delete(struct db *db, const char *key, size_t len)
+{
+    if (db_lookup_write(db, key, len) == NULL) {
+        return false;
+    }
+    struct entry *e = db_detach(db, key, len);
+    entry_free(e);
+    return true;
+}
+
+struct entry *db_set_expire(struct db *db, struct entry *e, int64_t expire_ms)
+{
+    if (expire_ms >= 0 && entry_has_expire(e)) {
+        entry_set_expire_inplace(e, expire_ms);
+        const char *key;
+        size_t len;
+        entry_key(e, &key, &len);
+        expire_index_add(&db->expires, (uint32_t)dict_hash(key, len), expire_ms);
+        return e;
+    }
+    if (expire_ms < 0 && !entry_has_expire(e)) {
+        return e;
+    }
+    struct entry *n = entry_with_expire(e, expire_ms);
+    db_replace(db, e, n);
+    return n;
+}
+
+size_t db_flush(struct db *db, bool async)
+{
+    size_t n = db_size(db);
+    if (async && n > 0) {
+        lazyfree_dict(&db->dict);
+    } else {
+        dict_deinit(&db->dict, db_free_node, NULL);
+    }
+    dict_init(&db->dict, db_entry_key);
+    expire_index_clear(&db->expires);
+    db->expires_count = 0;
+    return n;
+}
+
+void db_swap(struct db *a, struct db *b)
+{
+    struct db tmp = *a;
+    *a = *b;
+    *b = tmp;
+    b->id = a->id;
+    a->id = tmp.id;
+}
+
+struct db_scan_ctx {
+    struct db *db;
+    void (*fn)(struct entry *e, void *arg);
+    void *arg;
+};
+
+static void db_scan_node(struct dict_node *n, void *arg)
+{
+    struct db_scan_ctx *ctx = arg;
+    struct entry *e = (struct entry *)n;
+    if (!db_is_expired(e, server.now_ms)) {
+        ctx->fn(e, ctx->arg);
+    }
+}
+
+uint64_t db_scan(struct db *db, uint64_t cursor, void (*fn)(struct entry *e, void *arg),
+                 void *arg)
+{
+    struct db_scan_ctx ctx = {db, fn, arg};
+    return dict_scan(&db->dict, cursor, db_scan_node, &ctx);
+}
+
+static uint64_t db_rand64(void)
+{
+    /* xorshift64*: RANDOMKEY needs spread, not secrecy. */
+    static uint64_t s = 0x2545f4914f6cdd1dULL;
+    s ^= s >> 12;
+    s ^= s << 25;
+    s ^= s >> 27;
+    return s * 0x2545f4914f6cdd1dULL;
+}
+
+struct entry *db_random(struct db *db)
+{
+    /* Bounded retries: a db full of expired keys deletes them as it goes. */
+    for (int tries = 0; tries < 100 && db_size(db) > 0; tries++) {
+        struct entry *e = (struct entry *)dict_random(&db->dict, db_rand64);
+        if (!db_is_expired(e, server.now_ms)) {
+            return e;
+        }
+        const char *key;
+        size_t len;
+        entry_key(e, &key, &len);
+        db_find_live(db, key, len, DB_LOOKUP_NOSTATS);
+    }
+    return NULL;
+}
+
+struct db_expire_ctx {
+    struct db *db;
+    int64_t now_ms;
+    size_t deleted;
+    enum expire_visit why;
+    int64_t until_ms;
+};
+
+static bool db_expire_visit_node(struct dict *d, dict_slot *slot, void *arg)
+{
+    (void)d;
+    struct db_expire_ctx *ctx = arg;
+    struct entry *e = (struct entry *)dict_slot_node(slot);
+    if (!entry_has_expire(e)) {
+        return false;
+    }
+    int64_t when = entry_expire(e);
+    const char *key;
+    size_t len;
+    if (when <= ctx->now_ms) {
+        entry_key(e, &key, &len);
+        db_expire_slot(ctx->db, slot, dict_hash(key, len));
+        ctx->deleted++;
+        return true;
+    }
+    if (ctx->why == EXPIRE_VISIT_CASCADE && when < ctx->until_ms) {
+        entry_key(e, &key, &len);
+        expire_index_add(&ctx->db->expires, (uint32_t)dict_hash(key, len), when);
+    }
+    return false;
+}
+
+static void db_expire_visit(uint32_t hash, enum expire_visit why, int64_t until_ms, void *arg)
+{
+    struct db_expire_ctx *ctx = arg;
+    ctx->why = why;
+    ctx->until_ms = until_ms;
+    dict_visit_chain(&ctx->db->dict, hash, db_expire_visit_node, ctx);
+}
+
+size_t db_active_expire(struct db *db, int64_t now_ms, size_t max_visits)
+{
+    struct db_expire_ctx ctx = {db, now_ms, 0, EXPIRE_VISIT_DUE, 0};
+    expire_index_run(&db->expires, now_ms, max_visits, db_expire_visit, &ctx);
+    return ctx.deleted;
+}
+
+void db_cron(struct db *db, int ms)
+{
+    dict_maybe_shrink(&db->dict);
+    if (dict_is_rehashing(&db->dict)) {
+        dict_rehash_ms(&db->dict, ms);
+    }
+}

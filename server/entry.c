@@ -1,0 +1,241 @@
+/* entry.c - see entry.h. */
+#include "server/entry.h"
+
+#include <string.h>
+
+#include "protocol/resp.h"
+#include "server/mem.h"
+
+/* Redis keeps strings up to this length in one allocation ("embstr"). */
+#define ENTRY_EMBSTR_MAX 44
+
+static size_t varint_len(size_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *varint_put(uint8_t *p, size_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static const uint8_t *varint_get(const uint8_t *p, size_t *v)
+{
+    size_t r = 0;
+    int shift = 0;
+    while (*p & 0x80) {
+        r |= (size_t)(*p++ & 0x7f) << shift;
+        shift += 7;
+    }
+    *v = r | ((size_t)*p++ << shift);
+    return p;
+}
+
+/* Decoded positions inside an entry. */
+struct entry_layout {
+    size_t klen;
+    size_t vlen;
+    const uint8_t *expire; /* NULL when none */
+    const uint8_t *key;
+    const uint8_t *val;
+};
+
+static inline void entry_decode(const struct entry *e, struct entry_layout *l)
+{
+    const uint8_t *p = varint_get(e->data, &l->klen);
+    l->vlen = 8;
+    if (entry_enc(e) == ENTRY_ENC_EMB) {
+        p = varint_get(p, &l->vlen);
+    }
+    l->expire = NULL;
+    if (entry_has_expire(e)) {
+        l->expire = p;
+        p += 8;
+    }
+    l->key = p;
+    l->val = p + l->klen;
+}
+
+size_t entry_size(size_t klen, enum entry_enc enc, size_t vlen, bool has_expire)
+{
+    size_t n = offsetof(struct entry, data) + varint_len(klen) + klen + vlen;
+    if (enc == ENTRY_ENC_EMB) {
+        n += varint_len(vlen);
+    }
+    return n + (has_expire ? 8 : 0);
+}
+
+/* Allocate and fill everything but the value bytes; returns where they go. */
+static uint8_t *entry_build(struct entry **out, enum entry_type type, enum entry_enc enc,
+                            const char *key, size_t klen, size_t vlen, int64_t expire_ms)
+{
+    bool has_expire = expire_ms >= 0;
+    struct entry *e = mem_alloc(entry_size(klen, enc, vlen, has_expire));
+    e->node.link = 0;
+    e->hdr = (uint8_t)(type | (enc << ENTRY_HDR_ENC_SHIFT) | (has_expire ? ENTRY_HDR_EXPIRE : 0));
+    uint8_t *p = varint_put(e->data, klen);
+    if (enc == ENTRY_ENC_EMB) {
+        p = varint_put(p, vlen);
+    }
+    if (has_expire) {
+        memcpy(p, &expire_ms, 8);
+        p += 8;
+    }
+    memcpy(p, key, klen);
+    *out = e;
+    return p + klen;
+}
+
+struct entry *entry_new_int(const char *key, size_t klen, int64_t v, int64_t expire_ms)
+{
+    struct entry *e;
+    uint8_t *val = entry_build(&e, ENTRY_STRING, ENTRY_ENC_INT, key, klen, 8, expire_ms);
+    memcpy(val, &v, 8);
+    return e;
+}
+
+struct entry *entry_new_str(const char *key, size_t klen, const char *val, size_t vlen,
+                            int64_t expire_ms)
+{
+    long long v;
+    if (vlen <= 20 && resp_str_to_ll(val, vlen, &v) == 0) {
+        return entry_new_int(key, klen, v, expire_ms);
+    }
+    struct entry *e;
+    uint8_t *dst = entry_build(&e, ENTRY_STRING, ENTRY_ENC_EMB, key, klen, vlen, expire_ms);
+    memcpy(dst, val, vlen);
+    return e;
+}
+
+struct entry *entry_new_raw(const char *key, size_t klen, const char *val, size_t vlen,
+                            int64_t expire_ms)
+{
+    struct entry *e;
+    uint8_t *dst = entry_build(&e, ENTRY_STRING, ENTRY_ENC_EMB, key, klen, vlen, expire_ms);
+    memcpy(dst, val, vlen);
+    e->hdr |= ENTRY_HDR_RAW;
+    return e;
+}
+
+static struct entry *entry_rebuild(const struct entry *e, const char *key, size_t klen,
+                                   int64_t expire_ms)
+{
+    struct entry_layout l;
+    entry_decode(e, &l);
+    struct entry *n;
+    uint8_t *dst = entry_build(&n, entry_type(e), entry_enc(e), key, klen, l.vlen, expire_ms);
+    memcpy(dst, l.val, l.vlen);
+    n->hdr |= e->hdr & ENTRY_HDR_RAW;
+    dict_node_set_tag(&n->node, dict_node_tag(&e->node));
+    return n;
+}
+
+struct entry *entry_dup_with_key(const struct entry *e, const char *key, size_t klen)
+{
+    return entry_rebuild(e, key, klen, entry_expire(e));
+}
+
+struct entry *entry_with_expire(const struct entry *e, int64_t expire_ms)
+{
+    struct entry_layout l;
+    entry_decode(e, &l);
+    struct entry *n = entry_rebuild(e, (const char *)l.key, l.klen, expire_ms);
+    n->node.link = e->node.link; /* same chain position and LRU tag */
+    return n;
+}
+
+void entry_free(struct entry *e)
+{
+    mem_free(e);
+}
+
+void entry_key(const struct entry *e, const char **key, size_t *len)
+{
+    const uint8_t *p = varint_get(e->data, len);
+    if (entry_enc(e) == ENTRY_ENC_EMB) {
+        while (*p++ & 0x80) {
+        }
+    }
+    if (entry_has_expire(e)) {
+        p += 8;
+    }
+    *key = (const char *)p;
+}
+
+int64_t entry_expire(const struct entry *e)
+{
+    if (!entry_has_expire(e)) {
+        return -1;
+    }
+    struct entry_layout l;
+    entry_decode(e, &l);
+    int64_t ms;
+    memcpy(&ms, l.expire, 8);
+    return ms;
+}
+
+void entry_set_expire_inplace(struct entry *e, int64_t expire_ms)
+{
+    struct entry_layout l;
+    entry_decode(e, &l);
+    memcpy((uint8_t *)l.expire, &expire_ms, 8);
+}
+
+void entry_str(const struct entry *e, struct entry_str *out)
+{
+    struct entry_layout l;
+    entry_decode(e, &l);
+    if (entry_enc(e) == ENTRY_ENC_INT) {
+        int64_t v;
+        memcpy(&v, l.val, 8);
+        out->len = resp_ll_to_str(out->buf, v);
+        out->p = out->buf;
+        return;
+    }
+    out->p = (const char *)l.val;
+    out->len = l.vlen;
+}
+
+int64_t entry_int(const struct entry *e)
+{
+    struct entry_layout l;
+    entry_decode(e, &l);
+    int64_t v;
+    memcpy(&v, l.val, 8);
+    return v;
+}
+
+void entry_set_int(struct entry *e, int64_t v)
+{
+    struct entry_layout l;
+    entry_decode(e, &l);
+    memcpy((uint8_t *)l.val, &v, 8);
+}
+
+const char *entry_encoding_name(const struct entry *e)
+{
+    if (entry_type(e) == ENTRY_STRING) {
+        if (entry_enc(e) == ENTRY_ENC_INT) {
+            return "int";
+        }
+        struct entry_layout l;
+        entry_decode(e, &l);
+        return (e->hdr & ENTRY_HDR_RAW) || l.vlen > ENTRY_EMBSTR_MAX ? "raw" : "embstr";
+    }
+    return "unknown";
+}
+
+size_t entry_alloc_size(const struct entry *e)
+{
+    return mem_usable_size(e);
+}

@@ -1,0 +1,116 @@
+/* entry.h - one keyspace entry: key, value and optional deadline in one
+ * allocation.
+ *
+ * Layout after the dict link word (whose top 16 bits hold the LRU clock):
+ *   hdr (1 byte): type (3 bits), encoding (2 bits), has-expire, raw
+ *   varint key length
+ *   varint value length          (ENTRY_ENC_EMB only)
+ *   int64 deadline in unix ms     (has-expire only)
+ *   key bytes
+ *   value: bytes (EMB), int64 (INT) or a pointer (PTR, collections)
+ * Multi-byte fields are unaligned and read with memcpy. A 16-byte key with a
+ * 100-byte value takes 127 bytes, one 128-byte jemalloc class; Redis spends
+ * a dictEntry, a robj and two sds allocations on the same pair.
+ *
+ * Entries are immutable in size: changing the value length or adding a
+ * deadline builds a new entry (entry_with_*), which the keyspace swaps into
+ * the same dict slot. Pure: reads no global.
+ */
+#ifndef SURGE_SERVER_ENTRY_H
+#define SURGE_SERVER_ENTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/dict.h"
+
+enum entry_type {
+    ENTRY_STRING = 0,
+    ENTRY_LIST = 1,
+    ENTRY_SET = 2,
+    ENTRY_ZSET = 3,
+    ENTRY_HASH = 4,
+};
+
+enum entry_enc {
+    ENTRY_ENC_EMB = 0, /* value bytes inline */
+    ENTRY_ENC_INT = 1, /* value is an int64 in canonical decimal form */
+    ENTRY_ENC_PTR = 2, /* value is a pointer owned by the entry */
+};
+
+#define ENTRY_HDR_TYPE_MASK 0x07u
+#define ENTRY_HDR_ENC_SHIFT 3
+#define ENTRY_HDR_ENC_MASK (0x03u << ENTRY_HDR_ENC_SHIFT)
+#define ENTRY_HDR_EXPIRE 0x20u
+#define ENTRY_HDR_RAW 0x40u /* changed in place: OBJECT ENCODING says "raw" */
+
+struct entry {
+    struct dict_node node;
+    uint8_t hdr;
+    uint8_t data[];
+};
+
+/* Longest decimal form of an int64, plus NUL. */
+#define ENTRY_INT_BUF 24
+
+/* A string value: p/len point into the entry or into buf. */
+struct entry_str {
+    const char *p;
+    size_t len;
+    char buf[ENTRY_INT_BUF];
+};
+
+static inline enum entry_type entry_type(const struct entry *e)
+{
+    return (enum entry_type)(e->hdr & ENTRY_HDR_TYPE_MASK);
+}
+
+static inline enum entry_enc entry_enc(const struct entry *e)
+{
+    return (enum entry_enc)((e->hdr & ENTRY_HDR_ENC_MASK) >> ENTRY_HDR_ENC_SHIFT);
+}
+
+static inline bool entry_has_expire(const struct entry *e)
+{
+    return (e->hdr & ENTRY_HDR_EXPIRE) != 0;
+}
+
+/* Allocation size of an entry with these parts. */
+size_t entry_size(size_t klen, enum entry_enc enc, size_t vlen, bool has_expire);
+
+/* New string entry; the value is stored as ENTRY_ENC_INT when it is the
+ * canonical decimal form of an int64 (as Redis's "int" encoding), else
+ * inline. expire_ms < 0 means no deadline. Caller frees with entry_free. */
+struct entry *entry_new_str(const char *key, size_t klen, const char *val, size_t vlen,
+                            int64_t expire_ms);
+/* Same, but always inline and marked raw: the result of APPEND/SETRANGE,
+ * which Redis reports as "raw" whatever the content. */
+struct entry *entry_new_raw(const char *key, size_t klen, const char *val, size_t vlen,
+                            int64_t expire_ms);
+struct entry *entry_new_int(const char *key, size_t klen, int64_t v, int64_t expire_ms);
+/* A copy of e with another key (RENAME, COPY, MOVE keep value and deadline). */
+struct entry *entry_dup_with_key(const struct entry *e, const char *key, size_t klen);
+/* A copy of e with another deadline (< 0: none). Frees nothing. */
+struct entry *entry_with_expire(const struct entry *e, int64_t expire_ms);
+void entry_free(struct entry *e);
+
+void entry_key(const struct entry *e, const char **key, size_t *len);
+/* Deadline in unix ms, or -1. */
+int64_t entry_expire(const struct entry *e);
+/* Overwrite the deadline of an entry that already has one. */
+void entry_set_expire_inplace(struct entry *e, int64_t expire_ms);
+
+/* String value (ENTRY_STRING only). */
+void entry_str(const struct entry *e, struct entry_str *out);
+/* The int64 of an ENTRY_ENC_INT entry. */
+int64_t entry_int(const struct entry *e);
+void entry_set_int(struct entry *e, int64_t v);
+
+/* Redis's OBJECT ENCODING name for the entry's value. */
+const char *entry_encoding_name(const struct entry *e);
+
+/* Bytes held by the entry (its allocation; collections count themselves). */
+size_t entry_alloc_size(const struct entry *e);
+
+#endif

@@ -1,0 +1,214 @@
+/* util.c - see util.h. */
+#include "server/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/resp.h"
+
+static inline int util_fold(int ch, bool nocase)
+{
+    return nocase ? tolower(ch) : ch;
+}
+
+/* Match one character class starting after '['; *pi is advanced past ']'. */
+static bool util_glob_class(const char *pat, size_t plen, size_t *pi, int ch, bool nocase)
+{
+    size_t i = *pi;
+    bool negate = i < plen && pat[i] == '^';
+    bool match = false;
+    if (negate) {
+        i++;
+    }
+    while (i < plen && pat[i] != ']') {
+        if (pat[i] == '\\' && i + 1 < plen) {
+            i++;
+            match |= util_fold((unsigned char)pat[i], nocase) == ch;
+        } else if (i + 2 < plen && pat[i + 1] == '-' && pat[i + 2] != ']') {
+            int lo = util_fold((unsigned char)pat[i], nocase);
+            int hi = util_fold((unsigned char)pat[i + 2], nocase);
+            if (lo > hi) {
+                int t = lo;
+                lo = hi;
+                hi = t;
+            }
+            match |= ch >= lo && ch <= hi;
+            i += 2;
+        } else {
+            match |= util_fold((unsigned char)pat[i], nocase) == ch;
+        }
+        i++;
+    }
+    *pi = i < plen ? i + 1 : i; /* an unterminated class ends the pattern */
+    return negate ? !match : match;
+}
+
+bool util_glob_match(const char *pat, size_t plen, const char *s, size_t slen, bool nocase)
+{
+    size_t pi = 0, si = 0;
+    size_t star_p = (size_t)-1, star_s = 0;
+    while (si < slen) {
+        if (pi < plen && pat[pi] == '*') {
+            while (pi < plen && pat[pi] == '*') {
+                pi++;
+            }
+            if (pi == plen) {
+                return true;
+            }
+            star_p = pi;
+            star_s = si;
+            continue;
+        }
+        int ch = util_fold((unsigned char)s[si], nocase);
+        size_t next = pi + 1;
+        bool ok = false;
+        if (pi < plen) {
+            if (pat[pi] == '?') {
+                ok = true;
+            } else if (pat[pi] == '[') {
+                next = pi + 1;
+                ok = util_glob_class(pat, plen, &next, ch, nocase);
+            } else if (pat[pi] == '\\' && pi + 1 < plen) {
+                ok = util_fold((unsigned char)pat[pi + 1], nocase) == ch;
+                next = pi + 2;
+            } else {
+                ok = util_fold((unsigned char)pat[pi], nocase) == ch;
+            }
+        }
+        if (ok) {
+            pi = next;
+            si++;
+        } else if (star_p != (size_t)-1) {
+            pi = star_p;
+            si = ++star_s;
+        } else {
+            return false;
+        }
+    }
+    while (pi < plen && pat[pi] == '*') {
+        pi++;
+    }
+    return pi == plen;
+}
+
+int util_parse_ll(const char *s, size_t len, long long *out)
+{
+    return resp_str_to_ll(s, len, out);
+}
+
+static bool util_float_text_ok(const char *s, size_t len)
+{
+    return len > 0 && len < 256 && !isspace((unsigned char)s[0]) &&
+           !isspace((unsigned char)s[len - 1]) && memchr(s, '\0', len) == NULL;
+}
+
+int util_parse_double(const char *s, size_t len, double *out)
+{
+    char buf[256];
+    char *end;
+    if (!util_float_text_ok(s, len)) {
+        return -EINVAL;
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (*end != '\0' || isnan(v) || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL))) {
+        return -EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+int util_parse_long_double(const char *s, size_t len, long double *out)
+{
+    char buf[256];
+    char *end;
+    if (!util_float_text_ok(s, len)) {
+        return -EINVAL;
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    errno = 0;
+    long double v = strtold(buf, &end);
+    if (*end != '\0' || isnan(v) || errno == ERANGE) {
+        return -EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+bool util_eq_nocase(const char *a, size_t alen, const char *lower)
+{
+    for (size_t i = 0; i < alen; i++) {
+        if (lower[i] == '\0' || tolower((unsigned char)a[i]) != lower[i]) {
+            return false;
+        }
+    }
+    return lower[alen] == '\0';
+}
+
+int util_split_words(char *s, char **words, int max)
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(s, " ", &save); w != NULL && n < max; w = strtok_r(NULL, " ", &save)) {
+        words[n++] = w;
+    }
+    return n;
+}
+
+int util_join_words(char *dst, size_t cap, int n, char **words)
+{
+    size_t len = 0;
+    dst[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        int w = snprintf(dst + len, cap - len, "%s%s", i > 0 ? " " : "", words[i]);
+        if (w < 0 || (size_t)w >= cap - len) {
+            return -ENOSPC;
+        }
+        len += (size_t)w;
+    }
+    return 0;
+}
+
+size_t util_quote(char *dst, const char *s)
+{
+    char *p = dst;
+    *p++ = ' ';
+    *p++ = '"';
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            *p++ = '\\';
+            *p++ = (char)ch;
+        } else if (ch < 32 || ch >= 127) {
+            p += sprintf(p, "\\x%02x", ch);
+        } else {
+            *p++ = (char)ch;
+        }
+    }
+    *p++ = '"';
+    *p = '\0';
+    return (size_t)(p - dst);
+}
+
+void util_bytes_human(char *dst, size_t cap, unsigned long long n)
+{
+    static const char units[] = "KMGTPE";
+    double d = (double)n;
+    if (n < 1024) {
+        snprintf(dst, cap, "%lluB", n);
+        return;
+    }
+    int u = -1;
+    while (d >= 1024 && u < 5) {
+        d /= 1024;
+        u++;
+    }
+    snprintf(dst, cap, "%.2f%c", d, units[u]);
+}

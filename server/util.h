@@ -1,0 +1,27 @@
+/* util.h - small string helpers shared by the server modules. */
+#ifndef SURGE_SERVER_UTIL_H
+#define SURGE_SERVER_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Redis's glob matching (stringmatchlen): * ? [abc] [^a-z] and \ escapes. */
+bool util_glob_match(const char *pat, size_t plen, const char *s, size_t slen, bool nocase);
+/* Strict integer parse (Redis's string2ll); 0 or -EINVAL. */
+int util_parse_ll(const char *s, size_t len, long long *out);
+/* Strict double parse (Redis's string2d / strtod with no spaces, no NaN). */
+int util_parse_double(const char *s, size_t len, double *out);
+int util_parse_long_double(const char *s, size_t len, long double *out);
+/* Case-insensitive compare of a slice against a lower-case C string. */
+bool util_eq_nocase(const char *a, size_t alen, const char *lower);
+/* Split s in place on spaces; returns the number of words (at most max). */
+int util_split_words(char *s, char **words, int max);
+/* Join words with single spaces into dst; -ENOSPC if it doesn't fit. */
+int util_join_words(char *dst, size_t cap, int n, char **words);
+/* Append ' "s"' with C escapes to dst (room for 4*strlen(s)+4 bytes);
+ * returns the bytes written. */
+size_t util_quote(char *dst, const char *s);
+/* "1.23M"-style human size, as Redis's bytesToHuman. */
+void util_bytes_human(char *dst, size_t cap, unsigned long long n);
+
+#endif
