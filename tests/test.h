@@ -9,6 +9,7 @@
  *   };
  *   int main(int argc, char **argv) { return test_run(cases, TEST_COUNT(cases), argc, argv); }
  *
+ * test_run_with() also takes per-case setup and teardown functions.
  * A failed CHECK prints file:line and the expression, marks the case failed
  * and carries on (so one run shows every failure). Each case sets up its own
  * state. argv[1], when given, is a substring filter on case names.
@@ -74,7 +75,8 @@ extern int test_failures_in_case;
 #ifdef TEST_IMPLEMENTATION
 int test_failures_in_case;
 
-int test_run(const struct test_case *cases, int n, int argc, char **argv)
+int test_run_with(const struct test_case *cases, int n, int argc, char **argv,
+                  void (*setup)(void), void (*teardown)(void))
 {
     int passed = 0, failed = 0;
     const char *filter = argc > 1 ? argv[1] : NULL;
@@ -84,7 +86,13 @@ int test_run(const struct test_case *cases, int n, int argc, char **argv)
             continue;
         }
         test_failures_in_case = 0;
+        if (setup != NULL) {
+            setup();
+        }
         cases[i].fn();
+        if (teardown != NULL) {
+            teardown();
+        }
         if (test_failures_in_case == 0) {
             passed++;
             printf("ok   %s\n", cases[i].name);
@@ -96,8 +104,15 @@ int test_run(const struct test_case *cases, int n, int argc, char **argv)
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }
+
+int test_run(const struct test_case *cases, int n, int argc, char **argv)
+{
+    return test_run_with(cases, n, argc, argv, NULL, NULL);
+}
 #else
 int test_run(const struct test_case *cases, int n, int argc, char **argv);
+int test_run_with(const struct test_case *cases, int n, int argc, char **argv,
+                  void (*setup)(void), void (*teardown)(void));
 #endif
 
 #endif

@@ -1,0 +1,68 @@
+/* main.c - the integration runner: one server, a fresh connection and an
+ * empty dataset per case. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEST_IMPLEMENTATION
+#include "tests/integration/harness.h"
+
+static void setup(void)
+{
+    T = h_connect(h_main.port);
+    if (T == NULL) {
+        fprintf(stderr, "  cannot connect to the server\n");
+        test_failures_in_case++;
+        return;
+    }
+    freeReplyObject(redisCommand(T, "FLUSHALL"));
+}
+
+static void teardown(void)
+{
+    if (T != NULL) {
+        redisFree(T);
+        T = NULL;
+    }
+}
+
+static void stop_main(void)
+{
+    h_server_stop(&h_main);
+}
+
+static void on_signal(int sig)
+{
+    stop_main();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const struct test_case *cases;
+        const int *n;
+    } groups[] = {
+        {protocol_cases, &protocol_cases_n}, {string_cases, &string_cases_n},
+        {keys_cases, &keys_cases_n},         {admin_cases, &admin_cases_n},
+        {resp3_cases, &resp3_cases_n},
+    };
+    struct test_case all[512];
+    int n = 0;
+    for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+        for (int i = 0; i < *groups[g].n && n < 512; i++) {
+            all[n++] = groups[g].cases[i];
+        }
+    }
+    signal(SIGPIPE, SIG_IGN);
+    if (h_server_start(&h_main, NULL) < 0) {
+        printf("cannot start the server under test\n0 passed, 1 failed\n");
+        return 1;
+    }
+    atexit(stop_main);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    return test_run_with(all, n, argc, argv, setup, teardown);
+}
