@@ -42,6 +42,9 @@ char *reply_reserve(struct reply_buf *b, size_t n)
 
 void reply_raw(struct reply_buf *b, const void *p, size_t n)
 {
+    if (n == 0) {
+        return;
+    }
     memcpy(reply_reserve(b, n), p, n);
     b->len += n;
 }

@@ -3,7 +3,7 @@
 # are present. Needs root (or sudo) only when something is missing.
 set -e
 PKGS="build-essential pkg-config libuv1-dev libjemalloc-dev libhiredis-dev libcjson-dev
-libssl-dev redis-server redis-tools python3 python3-redis"
+libssl-dev redis-server redis-tools python3 python3-redis procps"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
