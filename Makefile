@@ -21,7 +21,7 @@ INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/%.o)
 TOOL_SRCS  := $(sort $(wildcard tools/*.c))
 TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
-.PHONY: all deps run test unit integration asan clients compat clean
+.PHONY: all deps run test unit integration asan clients compat compat-check clean
 all: $(BUILD)/surge-server $(TOOL_BINS)
 
 deps:
@@ -73,11 +73,16 @@ asan:
 # Everything: deps, warning-free build, unit, integration, real clients, sanitizers.
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/integration-run
-	@$(MAKE) --no-print-directory unit integration clients asan
+	@$(MAKE) --no-print-directory compat-check unit integration clients asan
 	@echo "make test: all suites passed"
 
 compat: $(BUILD)/gen-compat
 	./$(BUILD)/gen-compat tools/redis7-commands.txt > redis-compat.md
+
+# redis-compat.md must match the command table.
+compat-check: $(BUILD)/gen-compat
+	@./$(BUILD)/gen-compat tools/redis7-commands.txt | cmp -s - redis-compat.md || \
+	    { echo "redis-compat.md is stale: run 'make compat'"; exit 1; }
 
 clean:
 	rm -rf build build-asan

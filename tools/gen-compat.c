@@ -4,7 +4,7 @@
  * The list file has one Redis 7 command per line, "name|group|since|summary"
  * (subcommands as "config|get"). Every listed command is marked supported
  * when server/commands.def has a row for it; rows Redis doesn't have are
- * listed as Surge additions. The table is the only source, so the document
+ * listed after the table. The table is the only source, so the document
  * can't drift from what dispatch runs.
  */
 #include <stdio.h>
@@ -105,7 +105,9 @@ int main(int argc, char **argv)
     }
     fclose(f);
     printf("\n%d of %d Redis 7 commands and subcommands are supported.\n", supported, total);
-    printf("\n## Surge additions\n\n| command | since | summary |\n|---|---|---|\n");
+    printf("\n## Beyond the reference list\n\nCommands Surge has that the reference Redis (the one\n"
+           "`tools/redis7-commands.txt` was read from) lacks: newer Redis commands and\n"
+           "Surge's own.\n\n| command | since | summary |\n|---|---|---|\n");
     for (size_t i = 0; i < NROWS; i++) {
         if (!used[i]) {
             printf("| `");
