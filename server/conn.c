@@ -233,6 +233,8 @@ static void conn_protocol_error(struct client *c)
 /* Parse and run every complete request in the query buffer. */
 static void conn_process_input(struct client *c)
 {
+    /* CONFIG SET proto-max-bulk-len applies to connected clients too. */
+    c->parser.limits.max_bulk_len = (uint64_t)server.cfg->proto_max_bulk_len;
     while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING))) {
         size_t used;
         int rc = resp_parse(&c->parser, c->qbuf + c->qpos, c->qlen - c->qpos, &used);

@@ -158,7 +158,45 @@ static void test_many_clients(void)
     }
 }
 
-CASES_DEFINE(protocol_cases, TEST(test_inline_commands), TEST(test_pipeline_deep),
+/* A client that never reads its replies must not stall anyone else. */
+static void test_slow_reader_does_not_block_others(void)
+{
+    size_t n = 512 * 1024;
+    char *v = malloc(n);
+    memset(v, 'x', n);
+    freeReplyObject(h_cmd("SET big %b", v, n));
+    free(v);
+    int fd = h_raw_connect(h_main.port);
+    static char req[64 * 20];
+    size_t len = 0;
+    for (int i = 0; i < 64; i++) {
+        len += (size_t)sprintf(req + len, "GET big\r\n");
+    }
+    h_raw_send(fd, req, len); /* ~32 MiB of replies nobody reads */
+    for (int i = 0; i < 100; i++) {
+        EXPECT_STATUS("PONG", "PING");
+    }
+    close(fd);
+}
+
+static void test_query_buffer_limit(void)
+{
+    OK("CONFIG SET client-query-buffer-limit 1mb");
+    int fd = h_raw_connect(h_main.port);
+    RAW_SEND(fd, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n");
+    static char chunk[64 * 1024];
+    memset(chunk, 'a', sizeof(chunk));
+    for (int i = 0; i < 32; i++) {
+        h_raw_send(fd, chunk, sizeof(chunk));
+    }
+    CHECK(h_raw_closed(fd));
+    close(fd);
+    OK("CONFIG SET client-query-buffer-limit 1gb");
+    EXPECT_INT(0, "EXISTS k");
+}
+
+CASES_DEFINE(protocol_cases, TEST(test_slow_reader_does_not_block_others),
+             TEST(test_query_buffer_limit), TEST(test_inline_commands), TEST(test_pipeline_deep),
              TEST(test_split_request_bytes), TEST(test_malformed_closes_connection),
              TEST(test_replies_before_error_are_kept), TEST(test_big_inline_rejected),
              TEST(test_bulk_over_proto_max_bulk_len), TEST(test_large_value_round_trip),
