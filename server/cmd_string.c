@@ -155,7 +155,9 @@ static int set_opts_parse_or_reply(struct client *c, int first, enum set_cmd whi
 
 /* ---- GET / SET family ---- */
 
-void cmd_get(struct client *c)
+/* Reply the string at argv[1] (nil when absent, WRONGTYPE for another
+ * type); returns the entry only when its value was replied. */
+static struct entry *string_get_or_reply(struct client *c)
 {
     bool wrong;
     struct entry *e = string_lookup_or_reply(c, 1, 0, &wrong);
@@ -164,6 +166,12 @@ void cmd_get(struct client *c)
     } else if (!wrong) {
         reply_null(REPLY(c));
     }
+    return e;
+}
+
+void cmd_get(struct client *c)
+{
+    string_get_or_reply(c);
 }
 
 /* The worker behind SET, SETNX, SETEX, PSETEX and GETSET. Replies with
@@ -242,16 +250,9 @@ void cmd_getset(struct client *c)
 
 void cmd_getdel(struct client *c)
 {
-    bool wrong;
-    struct entry *e = string_lookup_or_reply(c, 1, 0, &wrong);
-    if (e == NULL) {
-        if (!wrong) {
-            reply_null(REPLY(c));
-        }
-        return;
+    if (string_get_or_reply(c) != NULL) {
+        db_delete(c->db, arg_p(c, 1), arg_n(c, 1));
     }
-    reply_entry_value(c, e);
-    db_delete(c->db, arg_p(c, 1), arg_n(c, 1));
 }
 
 void cmd_getex(struct client *c)
@@ -260,15 +261,10 @@ void cmd_getex(struct client *c)
     if (set_opts_parse_or_reply(c, 2, SET_CMD_GETEX, &o) < 0) {
         return;
     }
-    bool wrong;
-    struct entry *e = string_lookup_or_reply(c, 1, 0, &wrong);
+    struct entry *e = string_get_or_reply(c);
     if (e == NULL) {
-        if (!wrong) {
-            reply_null(REPLY(c));
-        }
         return;
     }
-    reply_entry_value(c, e);
     if (o.expire_ms >= 0 && o.expire_ms <= server.now_ms) {
         db_delete(c->db, arg_p(c, 1), arg_n(c, 1));
     } else if (o.expire_ms >= 0) {

@@ -50,6 +50,13 @@ struct entry_layout {
     const uint8_t *val;
 };
 
+static inline int64_t load_i64(const uint8_t *p)
+{
+    int64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
 static inline void entry_decode(const struct entry *e, struct entry_layout *l)
 {
     const uint8_t *p = varint_get(e->data, &l->klen);
@@ -179,9 +186,7 @@ int64_t entry_expire(const struct entry *e)
     }
     struct entry_layout l;
     entry_decode(e, &l);
-    int64_t ms;
-    memcpy(&ms, l.expire, 8);
-    return ms;
+    return load_i64(l.expire);
 }
 
 void entry_set_expire_inplace(struct entry *e, int64_t expire_ms)
@@ -196,9 +201,7 @@ void entry_str(const struct entry *e, struct entry_str *out)
     struct entry_layout l;
     entry_decode(e, &l);
     if (entry_enc(e) == ENTRY_ENC_INT) {
-        int64_t v;
-        memcpy(&v, l.val, 8);
-        out->len = resp_ll_to_str(out->buf, v);
+        out->len = resp_ll_to_str(out->buf, load_i64(l.val));
         out->p = out->buf;
         return;
     }
@@ -210,9 +213,7 @@ int64_t entry_int(const struct entry *e)
 {
     struct entry_layout l;
     entry_decode(e, &l);
-    int64_t v;
-    memcpy(&v, l.val, 8);
-    return v;
+    return load_i64(l.val);
 }
 
 void entry_set_int(struct entry *e, int64_t v)

@@ -100,22 +100,26 @@ int util_parse_ll(const char *s, size_t len, long long *out)
     return resp_str_to_ll(s, len, out);
 }
 
-static bool util_float_text_ok(const char *s, size_t len)
+/* Copy a float's text into buf as a C string, rejecting what Redis
+ * rejects before strtod: empty, too long, leading/trailing space, NUL. */
+static int util_float_text(const char *s, size_t len, char *buf, size_t cap)
 {
-    return len > 0 && len < 256 && !isspace((unsigned char)s[0]) &&
-           !isspace((unsigned char)s[len - 1]) && memchr(s, '\0', len) == NULL;
-}
-
-int util_parse_double(const char *s, size_t len, double *out)
-{
-    char buf[256];
-    char *end;
-    if (!util_float_text_ok(s, len)) {
+    if (len == 0 || len >= cap || isspace((unsigned char)s[0]) ||
+        isspace((unsigned char)s[len - 1]) || memchr(s, '\0', len) != NULL) {
         return -EINVAL;
     }
     memcpy(buf, s, len);
     buf[len] = '\0';
     errno = 0;
+    return 0;
+}
+
+int util_parse_double(const char *s, size_t len, double *out)
+{
+    char buf[256], *end;
+    if (util_float_text(s, len, buf, sizeof(buf)) < 0) {
+        return -EINVAL;
+    }
     double v = strtod(buf, &end);
     if (*end != '\0' || isnan(v) || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL))) {
         return -EINVAL;
@@ -126,14 +130,10 @@ int util_parse_double(const char *s, size_t len, double *out)
 
 int util_parse_long_double(const char *s, size_t len, long double *out)
 {
-    char buf[256];
-    char *end;
-    if (!util_float_text_ok(s, len)) {
+    char buf[256], *end;
+    if (util_float_text(s, len, buf, sizeof(buf)) < 0) {
         return -EINVAL;
     }
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    errno = 0;
     long double v = strtold(buf, &end);
     if (*end != '\0' || isnan(v) || errno == ERANGE) {
         return -EINVAL;

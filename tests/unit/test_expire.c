@@ -49,6 +49,14 @@ static uint64_t rng(void)
     return rng_state;
 }
 
+static void owner_init(struct owner *o, struct expire_index *x, int64_t t0)
+{
+    memset(o, 0, sizeof(*o));
+    expire_index_init(x, t0);
+    o->x = x;
+    o->now = t0;
+}
+
 static void run_until(struct owner *o, int64_t end, int64_t step, size_t budget)
 {
     while (o->now < end) {
@@ -64,10 +72,7 @@ static void test_due_within_a_tick(void)
     static struct owner o;
     struct expire_index x;
     int64_t t0 = 1700000000000LL;
-    memset(&o, 0, sizeof(o));
-    expire_index_init(&x, t0);
-    o.x = &x;
-    o.now = t0;
+    owner_init(&o, &x, t0);
     rng_state = 99;
     int64_t want[KEYS];
     for (int i = 0; i < KEYS; i++) {
@@ -91,10 +96,7 @@ static void test_cascade_from_coarse_levels(void)
     static struct owner o;
     struct expire_index x;
     int64_t t0 = 1700000000123LL;
-    memset(&o, 0, sizeof(o));
-    expire_index_init(&x, t0);
-    o.x = &x;
-    o.now = t0;
+    owner_init(&o, &x, t0);
     /* Deadlines minutes to hours away land on levels 1 and 2. */
     int64_t offsets[] = {9000, 60000, 600000, 3600000, 9000000};
     for (int i = 0; i < 5; i++) {
@@ -120,10 +122,7 @@ static void test_budget_resumes(void)
     static struct owner o;
     struct expire_index x;
     int64_t t0 = 1700000000000LL;
-    memset(&o, 0, sizeof(o));
-    expire_index_init(&x, t0);
-    o.x = &x;
-    o.now = t0;
+    owner_init(&o, &x, t0);
     for (int i = 0; i < KEYS; i++) {
         o.deadline[i] = t0 + 100; /* all in one slot */
         expire_index_add(&x, (uint32_t)i, o.deadline[i]);
@@ -149,10 +148,7 @@ static void test_past_deadlines_and_clear(void)
     static struct owner o;
     struct expire_index x;
     int64_t t0 = 1700000000000LL;
-    memset(&o, 0, sizeof(o));
-    expire_index_init(&x, t0);
-    o.x = &x;
-    o.now = t0;
+    owner_init(&o, &x, t0);
     o.deadline[1] = t0 - 5000; /* already past when added */
     expire_index_add(&x, 1, o.deadline[1]);
     run_until(&o, t0 + 20, 1, 100);
@@ -170,10 +166,7 @@ static void test_clock_jump(void)
     static struct owner o;
     struct expire_index x;
     int64_t t0 = 1700000000000LL;
-    memset(&o, 0, sizeof(o));
-    expire_index_init(&x, t0);
-    o.x = &x;
-    o.now = t0;
+    owner_init(&o, &x, t0);
     o.deadline[3] = t0 + 30000;
     expire_index_add(&x, 3, o.deadline[3]);
     /* The loop stalls for a minute, then catches up in budgeted runs. */
