@@ -22,4 +22,6 @@ for t in "$@"; do
     [ "$rc" -eq 0 ] || bad=1
 done
 echo "$suite: $total_p passed, $total_f failed"
+# Keep a tally across suites for the closing line of `make test`.
+[ -n "${TEST_TALLY:-}" ] && echo "$total_p $total_f $bad" >> "$TEST_TALLY"
 [ "$bad" -eq 0 ] && [ "$total_f" -eq 0 ]
