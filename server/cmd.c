@@ -8,6 +8,8 @@
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/multi.h"
+#include "server/pubsub.h"
 #include "server/util.h"
 
 #define CMD_MAX_SUBS 16
@@ -106,7 +108,8 @@ struct command *cmd_at(int i)
 
 const char *cmd_group_name(enum cmd_group g)
 {
-    static const char *const names[] = {"generic", "string", "connection", "server"};
+    static const char *const names[] = {"generic", "string",       "connection",
+                                        "server",  "transactions", "pubsub"};
     return names[g];
 }
 
@@ -155,23 +158,33 @@ static const struct command *cmd_resolve_or_reply(struct client *c)
     return cmd;
 }
 
+/* Auth, memory and subscribed-mode checks, from the command's flags. */
+static bool cmd_checks_or_reply(struct client *c, const struct command *cmd)
+{
+    if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(REPLY(c), ERR_NOAUTH);
+        return false;
+    }
+    if ((cmd->flags & CMD_DENYOOM) && server.cfg->maxmemory > 0 &&
+        (long long)mem_used() > server.cfg->maxmemory) {
+        reply_error(REPLY(c), ERR_OOM);
+        return false;
+    }
+    return pubsub_allowed_or_reply(c, cmd);
+}
+
 void cmd_dispatch(struct client *c)
 {
     /* Arguments are NUL-terminated slices (see conn.c); they may also
      * contain NUL bytes, so handlers use the lengths. */
     const struct command *cmd = cmd_resolve_or_reply(c);
     server.stats.total_commands++;
-    if (cmd == NULL) {
+    if (cmd == NULL || !cmd_checks_or_reply(c, cmd)) {
         server.stats.total_error_replies++;
+        multi_flag_error(c);
         return;
     }
-    if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(REPLY(c), ERR_NOAUTH);
-        return;
-    }
-    if ((cmd->flags & CMD_DENYOOM) && server.cfg->maxmemory > 0 &&
-        (long long)mem_used() > server.cfg->maxmemory) {
-        reply_error(REPLY(c), ERR_OOM);
+    if ((c->flags & CLIENT_MULTI) && multi_maybe_queue(c, cmd)) {
         return;
     }
     c->cmd = cmd;

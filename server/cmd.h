@@ -36,6 +36,8 @@ enum cmd_group {
     GROUP_STRING,
     GROUP_CONNECTION,
     GROUP_SERVER,
+    GROUP_TRANSACTIONS,
+    GROUP_PUBSUB,
 };
 
 typedef void (*cmd_fn)(struct client *c);

@@ -39,15 +39,27 @@ static void client_describe(const struct client *x, struct reply_buf *b)
     if (x->cmd != NULL) {
         cmd = x->cmd->name;
     }
+    char flags[8], *f = flags;
+    if (x->nchannels + x->npatterns > 0) {
+        *f++ = 'P';
+    }
+    if (x->flags & CLIENT_MULTI) {
+        *f++ = 'x';
+    }
+    if (f == flags) {
+        *f++ = 'N';
+    }
+    *f = '\0';
     int n = snprintf(
         line, sizeof(line),
-        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%d sub=0 psub=0 "
-        "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=%zu obl=%zu "
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%d psub=%d "
+        "ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=%zu obl=%zu "
         "oll=%d omem=%zu tot-mem=%zu events=r%s cmd=%s user=default redir=-1 resp=%d "
         "lib-name=%s lib-ver=%s\n",
         (unsigned long long)x->id, x->addr, x->laddr, x->fd, x->name ? x->name : "",
         (long long)((server.now_ms - x->ctime_ms) / 1000),
-        (long long)((server.now_ms - x->last_ms) / 1000), x->db_id, x->qlen, x->qcap - x->qlen,
+        (long long)((server.now_ms - x->last_ms) / 1000), flags, x->db_id, x->nchannels,
+        x->npatterns, (x->flags & CLIENT_MULTI) ? x->mcount : -1, x->qlen, x->qcap - x->qlen,
         x->qcap, x->qpeak, x->out.len, x->out_inflight > 0 ? 1 : 0, x->out_inflight,
         x->qcap + x->out.cap + x->out_inflight, conn_output_bytes(x) > 0 ? "w" : "", cmd,
         x->resp, x->lib_name ? x->lib_name : "", x->lib_ver ? x->lib_ver : "");

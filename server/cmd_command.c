@@ -15,7 +15,7 @@ static const struct {
     {CMD_ADMIN, "admin"},       {CMD_PUBSUB, "pubsub"},       {CMD_NOSCRIPT, "noscript"},
     {CMD_BLOCKING, "blocking"}, {CMD_LOADING, "loading"},     {CMD_STALE, "stale"},
     {CMD_FAST, "fast"},         {CMD_NO_AUTH, "no_auth"},     {CMD_MAY_REPLICATE, "may_replicate"},
-    {CMD_NO_MULTI, "no_multi"}, {CMD_ALLOW_BUSY, "allow_busy"},
+    {CMD_NO_MULTI, "no_multi"}, {CMD_ALLOW_BUSY, "allow_busy"}, {CMD_SKIP_SLOWLOG, "skip_slowlog"},
 };
 
 #define NFLAGS (sizeof(command_flag_names) / sizeof(command_flag_names[0]))
@@ -37,6 +37,9 @@ static int command_categories(const struct command *cmd, const char **out)
     if (cmd->group == GROUP_STRING) {
         out[n++] = "@string";
     }
+    if (f & CMD_PUBSUB) {
+        out[n++] = "@pubsub";
+    }
     if (f & CMD_ADMIN) {
         out[n++] = "@admin";
     }
@@ -49,6 +52,9 @@ static int command_categories(const struct command *cmd, const char **out)
     }
     if (cmd->group == GROUP_CONNECTION) {
         out[n++] = "@connection";
+    }
+    if (cmd->group == GROUP_TRANSACTIONS) {
+        out[n++] = "@transaction";
     }
     return n;
 }

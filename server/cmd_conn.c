@@ -7,6 +7,8 @@
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/multi.h"
+#include "server/pubsub.h"
 #include "server/util.h"
 
 void cmd_ping(struct client *c)
@@ -15,11 +17,33 @@ void cmd_ping(struct client *c)
         reply_errorf(REPLY(c), "ERR wrong number of arguments for '%s' command", c->cmd->name);
         return;
     }
-    if (c->argc == 1) {
+    if (c->resp == 2 && pubsub_is_subscribed(c)) {
+        /* Subscribed RESP2 clients get PING as a message-shaped array. */
+        reply_array_len(REPLY(c), 2);
+        reply_bulk_cstr(REPLY(c), "pong");
+        reply_bulk(REPLY(c), c->argc == 2 ? c->argv[1].ptr : "", c->argc == 2 ? c->argv[1].len : 0);
+    } else if (c->argc == 1) {
         reply_status(REPLY(c), "PONG");
     } else {
         reply_bulk(REPLY(c), c->argv[1].ptr, c->argv[1].len);
     }
+}
+
+/* RESET: back to a fresh connection's state. */
+void cmd_reset(struct client *c)
+{
+    multi_reset_client(c);
+    pubsub_reset_client(c);
+    c->db_id = 0;
+    c->db = &server.dbs[0];
+    c->resp = 2;
+    c->out.proto = 2;
+    mem_free(c->name);
+    c->name = NULL;
+    if (server.cfg->requirepass[0] != '\0') {
+        c->flags &= ~CLIENT_AUTHENTICATED;
+    }
+    reply_status(REPLY(c), "RESET");
 }
 
 void cmd_echo(struct client *c)

@@ -468,6 +468,7 @@ static void incr_generic(struct client *c, long long by)
     v += by;
     if (e != NULL && entry_enc(e) == ENTRY_ENC_INT) {
         entry_set_int(e, v); /* the hot path: same size, in place */
+        db_modified(c->db, arg_p(c, 1), arg_n(c, 1));
     } else if (e != NULL) {
         db_replace(c->db, e, entry_new_int(arg_p(c, 1), arg_n(c, 1), v, entry_expire(e)));
     } else {

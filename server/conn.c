@@ -11,6 +11,8 @@
 #include "server/config.h"
 #include "server/log.h"
 #include "server/mem.h"
+#include "server/multi.h"
+#include "server/pubsub.h"
 #include "server/util.h"
 
 #define CONN_READ_CHUNK (16 * 1024)
@@ -57,6 +59,9 @@ void conn_close(struct client *c)
     }
     c->flags |= CLIENT_CLOSING;
     conn_unlink(c);
+    /* Registries hold client pointers: leave them now, not at free time. */
+    multi_reset_client(c);
+    pubsub_reset_client(c);
     /* A client still on the pending list is skipped by the flush (CLOSING)
      * and freed only in the close callback, after the flush has run. */
     uv_close((uv_handle_t *)&c->tcp, conn_on_close);
@@ -87,7 +92,8 @@ static void conn_flush(struct client *c);
  * limit, or over the soft limit for soft_seconds, the client is closed. */
 static bool conn_obuf_over_limit(struct client *c)
 {
-    const struct obuf_limit *l = &server.cfg->obuf[OBUF_NORMAL];
+    const struct obuf_limit *l =
+        &server.cfg->obuf[pubsub_is_subscribed(c) ? OBUF_PUBSUB : OBUF_NORMAL];
     long long used = (long long)conn_output_bytes(c);
     if (l->hard_bytes > 0 && used >= l->hard_bytes) {
         return true;
@@ -100,6 +106,21 @@ static bool conn_obuf_over_limit(struct client *c)
         c->obuf_soft_since_ms = server.now_ms;
     }
     return server.now_ms - c->obuf_soft_since_ms >= l->soft_seconds * 1000;
+}
+
+void conn_wake(struct client *c)
+{
+    if (c->flags & CLIENT_CLOSING) {
+        return;
+    }
+    /* Not closed here: the caller may be iterating a list holding c. */
+    if (conn_obuf_over_limit(c) && !(c->flags & CLIENT_CLOSE_ASAP)) {
+        log_warning("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
+                    "output buffer limits.",
+                    (unsigned long long)c->id, c->addr);
+        c->flags |= CLIENT_CLOSE_ASAP;
+    }
+    conn_mark_pending(c);
 }
 
 static bool conn_check_obuf(struct client *c)
@@ -196,7 +217,9 @@ void conn_flush_all(void)
         struct client *next = c->next_pending;
         c->flags &= ~CLIENT_PENDING_WRITE;
         c->next_pending = NULL;
-        if (!(c->flags & CLIENT_CLOSING)) {
+        if (c->flags & CLIENT_CLOSE_ASAP) {
+            conn_close(c);
+        } else if (!(c->flags & CLIENT_CLOSING)) {
             conn_flush(c);
         }
         c = next;

@@ -14,6 +14,8 @@ int server_listen(const char **err);
 void conn_close(struct client *c);
 /* Close after the pending replies are written (QUIT, protocol errors). */
 void conn_close_after_reply(struct client *c);
+/* Schedule a flush of output written to another client (PUBLISH). */
+void conn_wake(struct client *c);
 /* Flush every client with pending output (the uv_check hook). */
 void conn_flush_all(void);
 /* Cron work: idle timeouts. */

@@ -5,6 +5,7 @@
 
 #include "server/lazyfree.h"
 #include "server/mem.h"
+#include "server/multi.h"
 #include "server/server.h"
 
 static void db_entry_key(const struct dict_node *n, const char **key, size_t *len)
@@ -55,6 +56,19 @@ static void db_index_expire(struct db *db, const struct entry *e, uint64_t hash)
     }
 }
 
+static void db_entry_modified(const struct db *db, const struct entry *e)
+{
+    const char *key;
+    size_t len;
+    entry_key(e, &key, &len);
+    multi_touch_key(db, key, len);
+}
+
+void db_modified(struct db *db, const char *key, size_t len)
+{
+    multi_touch_key(db, key, len);
+}
+
 static void db_forget(struct db *db, struct entry *e)
 {
     if (entry_has_expire(e)) {
@@ -68,6 +82,7 @@ static void db_expire_slot(struct db *db, dict_slot *slot, uint64_t hash)
 {
     struct entry *e = (struct entry *)dict_unlink_slot(&db->dict, slot, hash);
     server.stats.expired_keys++;
+    db_entry_modified(db, e);
     db_forget(db, e);
 }
 
@@ -116,6 +131,7 @@ void db_add(struct db *db, struct entry *e)
     dict_node_set_tag(&e->node, db_lru_clock());
     dict_add(&db->dict, &e->node, hash);
     db_index_expire(db, e, hash);
+    multi_touch_key(db, key, len);
 }
 
 void db_set(struct db *db, struct entry *e)
@@ -135,6 +151,7 @@ void db_set(struct db *db, struct entry *e)
         db_forget(db, old);
     }
     db_index_expire(db, e, hash);
+    multi_touch_key(db, key, len);
 }
 
 void db_replace(struct db *db, struct entry *old, struct entry *e)
@@ -146,6 +163,7 @@ void db_replace(struct db *db, struct entry *old, struct entry *e)
     dict_slot *slot = dict_find_slot(&db->dict, key, len, hash);
     e->node.link = old->node.link;
     dict_slot_set(slot, &e->node);
+    multi_touch_key(db, key, len);
     bool had = entry_has_expire(old);
     bool changed = entry_expire(old) != entry_expire(e);
     if (had) {
@@ -164,6 +182,9 @@ struct entry *db_detach(struct db *db, const char *key, size_t len)
 {
     uint64_t hash = dict_hash(key, len);
     struct entry *e = (struct entry *)dict_unlink(&db->dict, key, len, hash);
+    if (e != NULL) {
+        multi_touch_key(db, key, len);
+    }
     if (e != NULL && entry_has_expire(e)) {
         db->expires_count--;
     }
@@ -187,6 +208,7 @@ struct entry *db_set_expire(struct db *db, struct entry *e, int64_t expire_ms)
         const char *key;
         size_t len;
         entry_key(e, &key, &len);
+        multi_touch_key(db, key, len);
         expire_index_add(&db->expires, (uint32_t)dict_hash(key, len), expire_ms);
         return e;
     }
@@ -201,6 +223,7 @@ struct entry *db_set_expire(struct db *db, struct entry *e, int64_t expire_ms)
 size_t db_flush(struct db *db, bool async)
 {
     size_t n = db_size(db);
+    multi_touch_db(db);
     if (async && n > 0) {
         lazyfree_dict(&db->dict);
     } else {
@@ -214,6 +237,8 @@ size_t db_flush(struct db *db, bool async)
 
 void db_swap(struct db *a, struct db *b)
 {
+    multi_touch_db(a);
+    multi_touch_db(b);
     struct db tmp = *a;
     *a = *b;
     *b = tmp;

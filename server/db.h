@@ -53,6 +53,10 @@ bool db_delete(struct db *db, const char *key, size_t len);
 /* Remove the entry from the dict without freeing it; returns it. */
 struct entry *db_detach(struct db *db, const char *key, size_t len);
 
+/* Report a change made in place to a live entry (INCR on an int): WATCH
+ * must see it. Every other write function here reports by itself. */
+void db_modified(struct db *db, const char *key, size_t len);
+
 /* Set or clear (expire_ms < 0) the deadline of a live entry; returns the
  * entry, which may have moved. */
 struct entry *db_set_expire(struct db *db, struct entry *e, int64_t expire_ms);

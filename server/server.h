@@ -31,6 +31,19 @@ struct command;
 #define CLIENT_PENDING_WRITE 0x04u     /* on server.pending_writes */
 #define CLIENT_CLOSING 0x08u           /* uv_close called */
 #define CLIENT_AUTHENTICATED 0x10u
+#define CLIENT_MULTI 0x20u      /* inside MULTI: commands are queued */
+#define CLIENT_DIRTY_CAS 0x40u  /* a WATCHed key changed: EXEC fails */
+#define CLIENT_DIRTY_EXEC 0x80u /* a command failed to queue: EXECABORT */
+
+/* A command queued by MULTI: owned, NUL-terminated copies of argv. */
+struct multi_cmd {
+    int argc;
+    struct resp_arg *argv;
+    const struct command *cmd;
+};
+
+struct watch_key;
+struct pubsub_channel;
 
 struct client {
     uv_tcp_t tcp;
@@ -55,6 +68,15 @@ struct client {
     struct reply_buf out;  /* replies not yet handed to the socket */
     size_t out_inflight;   /* bytes in a pending uv_write */
     int64_t obuf_soft_since_ms; /* when output first exceeded the soft limit */
+
+    struct multi_cmd *mcmds;   /* MULTI queue */
+    int mcount, mcap;
+    struct watch_key **watched; /* keys this client WATCHes */
+    int nwatched, watched_cap;
+    struct pubsub_channel **channels; /* SUBSCRIBEd channels */
+    int nchannels, channels_cap;
+    char **patterns;           /* PSUBSCRIBEd patterns (owned) */
+    int npatterns, patterns_cap;
 
     char *name;
     char *lib_name;

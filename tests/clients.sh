@@ -114,6 +114,35 @@ assert r.getex("a", px=100000) == "6" and 0 < r.pttl("a") <= 100000
 r.hello = None
 PYEOF
     then ok "python3-redis"; else fail "python3-redis"; fi
+    # --- python3-redis: a real subscriber and a real transaction ---
+    if $PY - "$PORT" <<'PYEOF'
+import sys, time, redis
+r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]), decode_responses=True)
+p = r.pubsub()
+p.subscribe("inval")
+p.psubscribe("sku.*")
+deadline = time.time() + 5
+while len([m for m in [p.get_message(timeout=0.1)] if m]) == 0 and time.time() < deadline:
+    pass
+assert r.publish("inval", "catalog:42") >= 1
+assert r.publish("sku.7", "stock") >= 1
+got = []
+while len(got) < 2 and time.time() < deadline:
+    m = p.get_message(timeout=0.2)
+    if m and m["type"] in ("message", "pmessage"):
+        got.append((m["channel"], m["data"]))
+assert ("inval", "catalog:42") in got and ("sku.7", "stock") in got, got
+p.close()
+r.set("stock", 10)
+with r.pipeline() as pipe:
+    pipe.watch("stock")
+    n = int(pipe.get("stock"))
+    pipe.multi()
+    pipe.set("stock", n - 1)
+    assert pipe.execute() == [True]
+assert r.get("stock") == "9"
+PYEOF
+    then ok "python3-redis pubsub and WATCH/MULTI"; else fail "python3-redis pubsub and WATCH/MULTI"; fi
     # --- SHUTDOWN via redis-cli ---
     redis-cli -p "$PORT" shutdown >/dev/null 2>&1
     stop_status "$PID"
