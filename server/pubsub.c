@@ -222,34 +222,41 @@ void cmd_psubscribe(struct client *c)
     }
 }
 
-void cmd_unsubscribe(struct client *c)
+/* UNSUBSCRIBE / PUNSUBSCRIBE: the named ones, or all (a nil event when
+ * there were none). */
+static void unsubscribe_generic(struct client *c, const char *kind, const int *count,
+                                void (*drop_first)(struct client *c),
+                                void (*drop_one)(struct client *c, const char *n, size_t len))
 {
-    if (c->argc == 1 && c->nchannels == 0) {
-        reply_sub_event(c, "unsubscribe", NULL, 0);
+    if (c->argc == 1 && *count == 0) {
+        reply_sub_event(c, kind, NULL, 0);
     }
-    if (c->argc == 1) {
-        while (c->nchannels > 0) {
-            unsubscribe_at(c, 0, true);
-        }
+    while (c->argc == 1 && *count > 0) {
+        drop_first(c);
     }
     for (int i = 1; i < c->argc; i++) {
-        unsubscribe_one(c, c->argv[i].ptr, c->argv[i].len);
+        drop_one(c, c->argv[i].ptr, c->argv[i].len);
     }
+}
+
+static void unsubscribe_first(struct client *c)
+{
+    unsubscribe_at(c, 0, true);
+}
+
+static void punsubscribe_first(struct client *c)
+{
+    punsubscribe_at(c, 0, true);
+}
+
+void cmd_unsubscribe(struct client *c)
+{
+    unsubscribe_generic(c, "unsubscribe", &c->nchannels, unsubscribe_first, unsubscribe_one);
 }
 
 void cmd_punsubscribe(struct client *c)
 {
-    if (c->argc == 1 && c->npatterns == 0) {
-        reply_sub_event(c, "punsubscribe", NULL, 0);
-    }
-    if (c->argc == 1) {
-        while (c->npatterns > 0) {
-            punsubscribe_at(c, 0, true);
-        }
-    }
-    for (int i = 1; i < c->argc; i++) {
-        punsubscribe_one(c, c->argv[i].ptr, c->argv[i].len);
-    }
+    unsubscribe_generic(c, "punsubscribe", &c->npatterns, punsubscribe_first, punsubscribe_one);
 }
 
 static void deliver(struct client *to, const char *pat, size_t plen, const struct client *from)

@@ -284,6 +284,27 @@ int h_raw_connect(int port)
     return fd;
 }
 
+int h_raw_connect_resp3(int port)
+{
+    int fd = h_raw_connect(port);
+    h_raw_send(fd, "HELLO 3\r\n", 9);
+    /* The reply is a map of 7 whose last value, "modules", is empty. */
+    h_raw_expect(__LINE__, fd, "%7\r\n$6\r\nserver\r\n");
+    char buf[512];
+    size_t got = 0;
+    for (int i = 0; i < 300 && got < sizeof(buf); i++) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 10) > 0) {
+            ssize_t n = read(fd, buf + got, sizeof(buf) - got);
+            got += n > 0 ? (size_t)n : 0;
+        }
+        if (got >= 16 && memcmp(buf + got - 16, "$7\r\nmodules\r\n*0\r\n", 16) == 0) {
+            break;
+        }
+    }
+    return fd;
+}
+
 void h_raw_send(int fd, const char *bytes, size_t len)
 {
     while (fd >= 0 && len > 0) {

@@ -59,6 +59,8 @@ void h_expect_err_prefix(int line, const char *want, redisReply *r);
 /* Raw sockets for exact bytes (RESP3, malformed input). */
 int h_raw_connect(int port);
 void h_raw_send(int fd, const char *bytes, size_t len);
+/* A raw connection switched to RESP3 (HELLO 3 sent, its reply drained). */
+int h_raw_connect_resp3(int port);
 /* Read exactly strlen(want) bytes (bounded wait) and compare. */
 void h_raw_expect(int line, int fd, const char *want);
 /* True if the peer closed the connection within the bounded wait. */

@@ -128,11 +128,7 @@ static void test_unwatch_and_discard_clear(void)
 
 static void test_exec_resp3_null(void)
 {
-    int fd = h_raw_connect(h_main.port);
-    RAW_SEND(fd, "HELLO 3\r\n");
-    h_sleep_ms(50);
-    char buf[512];
-    CHECK(read(fd, buf, sizeof(buf)) > 0);
+    int fd = h_raw_connect_resp3(h_main.port);
     RAW_SEND(fd, "SET w 1\r\nWATCH w\r\nSET w 2\r\nMULTI\r\nPING\r\nEXEC\r\n");
     RAW_EXPECT(fd, "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n_\r\n");
     close(fd);

@@ -91,11 +91,7 @@ static void test_pubsub_introspection(void)
 
 static void test_resp3_push(void)
 {
-    int sub = h_raw_connect(h_main.port);
-    RAW_SEND(sub, "HELLO 3\r\n");
-    h_sleep_ms(50);
-    char buf[512];
-    CHECK(read(sub, buf, sizeof(buf)) > 0);
+    int sub = h_raw_connect_resp3(h_main.port);
     RAW_SEND(sub, "SUBSCRIBE p3\r\n");
     RAW_EXPECT(sub, ">3\r\n$9\r\nsubscribe\r\n$2\r\np3\r\n:1\r\n");
     EXPECT_INT(1, "PUBLISH p3 hi");

@@ -4,23 +4,22 @@
 
 #include "tests/integration/harness.h"
 
-static int resp3_connect(void)
+static void test_hello3_reply(void)
 {
     int fd = h_raw_connect(h_main.port);
     RAW_SEND(fd, "HELLO 3\r\n");
-    /* "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n..." */
     RAW_EXPECT(fd, "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n");
     char buf[512];
-    /* Drain the rest of the HELLO reply (its version and id vary). */
     h_sleep_ms(50);
     ssize_t n = read(fd, buf, sizeof(buf));
     CHECK(n > 0 && memmem(buf, (size_t)n, "$5\r\nproto\r\n:3\r\n", 15) != NULL);
-    return fd;
+    CHECK(n > 0 && memmem(buf, (size_t)n, "$4\r\nmode\r\n$10\r\nstandalone\r\n", 27) != NULL);
+    close(fd);
 }
 
 static void test_resp3_null_and_types(void)
 {
-    int fd = resp3_connect();
+    int fd = h_raw_connect_resp3(h_main.port);
     RAW_SEND(fd, "GET nokey\r\n");
     RAW_EXPECT(fd, "_\r\n");
     RAW_SEND(fd, "SET k 1\r\nGET k\r\nINCR k\r\n");
@@ -38,7 +37,7 @@ static void test_resp3_null_and_types(void)
 
 static void test_resp3_verbatim_info(void)
 {
-    int fd = resp3_connect();
+    int fd = h_raw_connect_resp3(h_main.port);
     RAW_SEND(fd, "INFO keyspace\r\n");
     RAW_EXPECT(fd, "=16\r\ntxt:# Keyspace\r\n\r\n");
     close(fd);
@@ -46,7 +45,7 @@ static void test_resp3_verbatim_info(void)
 
 static void test_resp3_back_to_2(void)
 {
-    int fd = resp3_connect();
+    int fd = h_raw_connect_resp3(h_main.port);
     RAW_SEND(fd, "HELLO 2\r\n");
     RAW_EXPECT(fd, "*14\r\n$6\r\nserver\r\n");
     h_sleep_ms(50);
@@ -57,5 +56,5 @@ static void test_resp3_back_to_2(void)
     close(fd);
 }
 
-CASES_DEFINE(resp3_cases, TEST(test_resp3_null_and_types), TEST(test_resp3_verbatim_info),
+CASES_DEFINE(resp3_cases, TEST(test_hello3_reply), TEST(test_resp3_null_and_types), TEST(test_resp3_verbatim_info),
              TEST(test_resp3_back_to_2));
