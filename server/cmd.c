@@ -109,7 +109,7 @@ struct command *cmd_at(int i)
 const char *cmd_group_name(enum cmd_group g)
 {
     static const char *const names[] = {"generic", "string",       "connection",
-                                        "server",  "transactions", "pubsub"};
+                                        "server",  "transactions", "pubsub", "hash"};
     return names[g];
 }
 

@@ -38,6 +38,7 @@ enum cmd_group {
     GROUP_SERVER,
     GROUP_TRANSACTIONS,
     GROUP_PUBSUB,
+    GROUP_HASH,
 };
 
 typedef void (*cmd_fn)(struct client *c);

@@ -34,6 +34,9 @@ static int command_categories(const struct command *cmd, const char **out)
     if (f & CMD_WRITE) {
         out[n++] = "@write";
     }
+    if (cmd->group == GROUP_HASH) {
+        out[n++] = "@hash";
+    }
     if (cmd->group == GROUP_STRING) {
         out[n++] = "@string";
     }

@@ -92,6 +92,10 @@ static const struct cfg_row cfg_rows[] = {
     {"client-query-buffer-limit", NULL, CFG_MEMORY, 0, OFF(client_query_buffer_limit), "1gb",
      1024 * 1024, LL_MAX_, NULL, NULL},
     {"maxmemory", NULL, CFG_MEMORY, 0, OFF(maxmemory), "0", 0, LL_MAX_, NULL, NULL},
+    {"hash-max-listpack-entries", "hash-max-ziplist-entries", CFG_INT, 0,
+     OFF(hash_max_listpack_entries), "512", 0, LL_MAX_, NULL, NULL},
+    {"hash-max-listpack-value", "hash-max-ziplist-value", CFG_INT, 0, OFF(hash_max_listpack_value),
+     "64", 0, LL_MAX_, NULL, NULL},
     {"client-output-buffer-limit", NULL, CFG_OBUF, 0, OFF(obuf),
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL},
 };
@@ -439,31 +443,36 @@ int config_load(struct config *cfg, const char *path, int argc, char **argv)
 
 /* ---- CONFIG GET / SET / RESETSTAT / REWRITE / HELP ---- */
 
+/* Whether a CONFIG GET pattern matches a name (an alias counts as a
+ * name of its own, and is listed under it, as Redis does). */
+static bool cfg_pattern_matches(struct client *c, const char *name)
+{
+    for (int a = 2; a < c->argc; a++) {
+        if (util_glob_match(c->argv[a].ptr, c->argv[a].len, name, strlen(name), true)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void cmd_config_get(struct client *c)
 {
-    bool matched[CFG_NROWS] = {false};
-    int n = 0;
-    for (int a = 2; a < c->argc; a++) {
-        for (int i = 0; i < CFG_NROWS; i++) {
-            const struct cfg_row *r = &cfg_rows[i];
-            if (!matched[i] &&
-                (util_glob_match(c->argv[a].ptr, c->argv[a].len, r->name, strlen(r->name), true) ||
-                 (r->alias != NULL && util_glob_match(c->argv[a].ptr, c->argv[a].len, r->alias,
-                                                      strlen(r->alias), true)))) {
-                matched[i] = true;
+    size_t handle = reply_defer_len(REPLY(c));
+    long long n = 0;
+    for (int i = 0; i < CFG_NROWS; i++) {
+        const struct cfg_row *r = &cfg_rows[i];
+        const char *names[2] = {r->name, r->alias};
+        for (int k = 0; k < 2; k++) {
+            if (names[k] != NULL && cfg_pattern_matches(c, names[k])) {
+                char buf[512];
+                cfg_format(server.cfg, r, buf, sizeof(buf));
+                reply_bulk_cstr(REPLY(c), names[k]);
+                reply_bulk_cstr(REPLY(c), buf);
                 n++;
             }
         }
     }
-    reply_map_len(REPLY(c), n);
-    for (int i = 0; i < CFG_NROWS; i++) {
-        if (matched[i]) {
-            char buf[512];
-            cfg_format(server.cfg, &cfg_rows[i], buf, sizeof(buf));
-            reply_bulk_cstr(REPLY(c), cfg_rows[i].name);
-            reply_bulk_cstr(REPLY(c), buf);
-        }
-    }
+    reply_set_map_len(REPLY(c), handle, n);
 }
 
 /* Parse one CONFIG SET value into cfg (a scratch copy). */

@@ -40,6 +40,8 @@ struct config {
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     long long maxmemory;
+    long long hash_max_listpack_entries;
+    long long hash_max_listpack_value;
     struct obuf_limit obuf[OBUF_CLASSES];
 };
 

@@ -169,7 +169,7 @@ void db_replace(struct db *db, struct entry *old, struct entry *e)
     if (had) {
         db->expires_count--;
     }
-    entry_free(old);
+    entry_free_replaced(old, e);
     if (entry_has_expire(e)) {
         db->expires_count++;
         if (changed) {

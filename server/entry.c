@@ -5,6 +5,7 @@
 
 #include "protocol/resp.h"
 #include "server/mem.h"
+#include "server/t_hash.h"
 
 /* Redis keeps strings up to this length in one allocation ("embstr"). */
 #define ENTRY_EMBSTR_MAX 44
@@ -134,6 +135,45 @@ struct entry *entry_new_raw(const char *key, size_t klen, const char *val, size_
     return e;
 }
 
+struct entry *entry_new_obj(const char *key, size_t klen, enum entry_type type, void *obj,
+                            int64_t expire_ms)
+{
+    struct entry *e;
+    uint8_t *dst = entry_build(&e, type, ENTRY_ENC_PTR, key, klen, 8, expire_ms);
+    memcpy(dst, &obj, sizeof(obj));
+    return e;
+}
+
+void *entry_obj(const struct entry *e)
+{
+    struct entry_layout l;
+    entry_decode(e, &l);
+    void *obj;
+    memcpy(&obj, l.val, sizeof(obj));
+    return obj;
+}
+
+static void *entry_obj_dup(const struct entry *e)
+{
+    switch (entry_type(e)) {
+    case ENTRY_HASH:
+        return hash_dup(entry_obj(e));
+    default:
+        return NULL;
+    }
+}
+
+static void entry_obj_free(struct entry *e)
+{
+    switch (entry_type(e)) {
+    case ENTRY_HASH:
+        hash_free(entry_obj(e));
+        break;
+    default:
+        break;
+    }
+}
+
 static struct entry *entry_rebuild(const struct entry *e, const char *key, size_t klen,
                                    int64_t expire_ms)
 {
@@ -149,6 +189,9 @@ static struct entry *entry_rebuild(const struct entry *e, const char *key, size_
 
 struct entry *entry_dup_with_key(const struct entry *e, const char *key, size_t klen)
 {
+    if (entry_enc(e) == ENTRY_ENC_PTR) {
+        return entry_new_obj(key, klen, entry_type(e), entry_obj_dup(e), entry_expire(e));
+    }
     return entry_rebuild(e, key, klen, entry_expire(e));
 }
 
@@ -163,7 +206,20 @@ struct entry *entry_with_expire(const struct entry *e, int64_t expire_ms)
 
 void entry_free(struct entry *e)
 {
+    if (e != NULL && entry_enc(e) == ENTRY_ENC_PTR) {
+        entry_obj_free(e);
+    }
     mem_free(e);
+}
+
+void entry_free_replaced(struct entry *old, const struct entry *successor)
+{
+    if (entry_enc(old) == ENTRY_ENC_PTR && entry_enc(successor) == ENTRY_ENC_PTR &&
+        entry_obj(old) == entry_obj(successor)) {
+        mem_free(old);
+        return;
+    }
+    entry_free(old);
 }
 
 void entry_key(const struct entry *e, const char **key, size_t *len)
@@ -232,6 +288,9 @@ const char *entry_encoding_name(const struct entry *e)
         struct entry_layout l;
         entry_decode(e, &l);
         return (e->hdr & ENTRY_HDR_RAW) || l.vlen > ENTRY_EMBSTR_MAX ? "raw" : "embstr";
+    }
+    if (entry_type(e) == ENTRY_HASH) {
+        return hash_encoding(entry_obj(e));
     }
     return "unknown";
 }

@@ -12,6 +12,8 @@
  * 100-byte value takes 127 bytes, one 128-byte jemalloc class; Redis spends
  * a dictEntry, a robj and two sds allocations on the same pair.
  *
+ * A copy (entry_dup_with_key) deep-copies a collection; entry_free frees it.
+ *
  * Entries are immutable in size: changing the value length or adding a
  * deadline builds a new entry (entry_with_*), which the keyspace swaps into
  * the same dict slot. Pure: reads no global.
@@ -89,11 +91,20 @@ struct entry *entry_new_str(const char *key, size_t klen, const char *val, size_
 struct entry *entry_new_raw(const char *key, size_t klen, const char *val, size_t vlen,
                             int64_t expire_ms);
 struct entry *entry_new_int(const char *key, size_t klen, int64_t v, int64_t expire_ms);
+/* New entry holding a collection (takes ownership of obj, whose type is
+ * type: a struct hash_obj for ENTRY_HASH, ...). */
+struct entry *entry_new_obj(const char *key, size_t klen, enum entry_type type, void *obj,
+                            int64_t expire_ms);
+/* The collection of an ENTRY_ENC_PTR entry (borrowed). */
+void *entry_obj(const struct entry *e);
 /* A copy of e with another key (RENAME, COPY, MOVE keep value and deadline). */
 struct entry *entry_dup_with_key(const struct entry *e, const char *key, size_t klen);
 /* A copy of e with another deadline (< 0: none). Frees nothing. */
 struct entry *entry_with_expire(const struct entry *e, int64_t expire_ms);
 void entry_free(struct entry *e);
+/* Free old, which successor replaces; a collection both point to (the
+ * successor was built by entry_with_expire) is kept for the successor. */
+void entry_free_replaced(struct entry *old, const struct entry *successor);
 
 void entry_key(const struct entry *e, const char **key, size_t *len);
 /* Deadline in unix ms, or -1. */

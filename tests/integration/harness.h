@@ -81,6 +81,7 @@ CASES(admin_cases);
 CASES(resp3_cases);
 CASES(multi_cases);
 CASES(pubsub_cases);
+CASES(hash_cases);
 #define CASES_DEFINE(name, ...)                                               \
     const struct test_case name[] = {__VA_ARGS__};                            \
     const int name##_n = TEST_COUNT(name)

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
         {protocol_cases, &protocol_cases_n}, {string_cases, &string_cases_n},
         {keys_cases, &keys_cases_n},         {admin_cases, &admin_cases_n},
         {resp3_cases, &resp3_cases_n},       {multi_cases, &multi_cases_n},
-        {pubsub_cases, &pubsub_cases_n},
+        {pubsub_cases, &pubsub_cases_n},     {hash_cases, &hash_cases_n},
     };
     struct test_case all[512];
     int n = 0;

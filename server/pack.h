@@ -1,0 +1,49 @@
+/* pack.h - a packed array of byte strings, the compact encoding of small
+ * collections (Redis calls its equivalent a listpack).
+ *
+ * One allocation: a count, then each element as a varint length and its
+ * bytes. Lookups are linear, which is what small collections want: no
+ * pointers, one cache-friendly buffer, one byte of overhead per short
+ * element. Pure: no globals; allocation through server/mem.
+ */
+#ifndef SURGE_SERVER_PACK_H
+#define SURGE_SERVER_PACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pack {
+    uint32_t count;
+    uint32_t used; /* bytes of data in use */
+    uint32_t cap;
+    unsigned char *data;
+};
+
+/* An element as found in the pack: borrowed until the pack changes. */
+struct pack_elem {
+    const char *p;
+    size_t len;
+    size_t off; /* byte offset of the element (its length prefix) */
+};
+
+void pack_init(struct pack *pk);
+void pack_deinit(struct pack *pk);
+void pack_copy(struct pack *dst, const struct pack *src);
+/* Bytes held (INFO, memory figures). */
+size_t pack_bytes(const struct pack *pk);
+
+/* Iterate: start with off = 0; returns false at the end. */
+bool pack_next(const struct pack *pk, size_t *off, struct pack_elem *e);
+/* Find element s at an even index when stride is 2 (hash fields), any
+ * index when 1; returns true and fills e. */
+bool pack_find(const struct pack *pk, const char *s, size_t len, int stride,
+               struct pack_elem *e);
+/* Append at the end. */
+void pack_push(struct pack *pk, const char *s, size_t len);
+/* Replace the element at e with new bytes. */
+void pack_replace(struct pack *pk, const struct pack_elem *e, const char *s, size_t len);
+/* Delete n consecutive elements starting at e. */
+void pack_delete(struct pack *pk, const struct pack_elem *e, int n);
+
+#endif

@@ -1,0 +1,249 @@
+/* t_hash.c - see t_hash.h. */
+#include "server/t_hash.h"
+
+#include <string.h>
+
+#include "server/dict.h"
+#include "server/mem.h"
+#include "server/pack.h"
+
+enum { HASH_PACKED = 0, HASH_TABLE = 1 };
+
+struct hash_node {
+    struct dict_node node;
+    uint32_t flen;
+    uint32_t vlen;
+    char data[]; /* field, then value */
+};
+
+struct hash_obj {
+    int enc;
+    union {
+        struct pack pk; /* field, value, field, value, ... */
+        struct dict d;
+    } u;
+};
+
+static void hash_node_key(const struct dict_node *n, const char **key, size_t *len)
+{
+    const struct hash_node *x = (const struct hash_node *)n;
+    *key = x->data;
+    *len = x->flen;
+}
+
+static struct hash_node *hash_node_new(const char *f, size_t flen, const char *v, size_t vlen)
+{
+    struct hash_node *n = mem_alloc(sizeof(*n) + flen + vlen);
+    n->node.link = 0;
+    n->flen = (uint32_t)flen;
+    n->vlen = (uint32_t)vlen;
+    memcpy(n->data, f, flen);
+    memcpy(n->data + flen, v, vlen);
+    return n;
+}
+
+struct hash_obj *hash_new(void)
+{
+    struct hash_obj *h = mem_calloc(sizeof(*h));
+    h->enc = HASH_PACKED;
+    pack_init(&h->u.pk);
+    return h;
+}
+
+static void hash_free_node(struct dict_node *n, void *arg)
+{
+    (void)arg;
+    mem_free(n);
+}
+
+void hash_free(struct hash_obj *h)
+{
+    if (h == NULL) {
+        return;
+    }
+    if (h->enc == HASH_PACKED) {
+        pack_deinit(&h->u.pk);
+    } else {
+        dict_deinit(&h->u.d, hash_free_node, NULL);
+    }
+    mem_free(h);
+}
+
+static void hash_copy_pair(const char *f, size_t flen, const char *v, size_t vlen, void *arg)
+{
+    struct hash_obj *dst = arg;
+    struct hash_node *n = hash_node_new(f, flen, v, vlen);
+    dict_add(&dst->u.d, &n->node, dict_hash(f, flen));
+}
+
+struct hash_obj *hash_dup(const struct hash_obj *h)
+{
+    struct hash_obj *c = mem_calloc(sizeof(*c));
+    c->enc = h->enc;
+    if (h->enc == HASH_PACKED) {
+        pack_copy(&c->u.pk, &h->u.pk);
+    } else {
+        dict_init(&c->u.d, hash_node_key);
+        hash_foreach(h, hash_copy_pair, c);
+    }
+    return c;
+}
+
+size_t hash_len(const struct hash_obj *h)
+{
+    return h->enc == HASH_PACKED ? h->u.pk.count / 2 : dict_size(&h->u.d);
+}
+
+const char *hash_encoding(const struct hash_obj *h)
+{
+    return h->enc == HASH_PACKED ? "listpack" : "hashtable";
+}
+
+bool hash_get(const struct hash_obj *h, const char *f, size_t flen, const char **v,
+              size_t *vlen)
+{
+    if (h->enc == HASH_PACKED) {
+        struct pack_elem e;
+        if (!pack_find(&h->u.pk, f, flen, 2, &e)) {
+            return false;
+        }
+        size_t off = e.off;
+        pack_next(&h->u.pk, &off, &e); /* the field */
+        pack_next(&h->u.pk, &off, &e); /* its value */
+        *v = e.p;
+        *vlen = e.len;
+        return true;
+    }
+    struct hash_node *n = (struct hash_node *)dict_find(&h->u.d, f, flen, dict_hash(f, flen));
+    if (n == NULL) {
+        return false;
+    }
+    *v = n->data + n->flen;
+    *vlen = n->vlen;
+    return true;
+}
+
+static void hash_to_table(struct hash_obj *h)
+{
+    struct pack pk = h->u.pk;
+    h->enc = HASH_TABLE;
+    dict_init(&h->u.d, hash_node_key);
+    size_t off = 0;
+    struct pack_elem f, v;
+    while (pack_next(&pk, &off, &f) && pack_next(&pk, &off, &v)) {
+        hash_copy_pair(f.p, f.len, v.p, v.len, h);
+    }
+    pack_deinit(&pk);
+}
+
+static bool hash_set_packed(struct hash_obj *h, const char *f, size_t flen, const char *v,
+                            size_t vlen)
+{
+    struct pack_elem e;
+    if (pack_find(&h->u.pk, f, flen, 2, &e)) {
+        size_t off = e.off;
+        pack_next(&h->u.pk, &off, &e);
+        pack_next(&h->u.pk, &off, &e);
+        pack_replace(&h->u.pk, &e, v, vlen);
+        return false;
+    }
+    pack_push(&h->u.pk, f, flen);
+    pack_push(&h->u.pk, v, vlen);
+    return true;
+}
+
+bool hash_set(struct hash_obj *h, const char *f, size_t flen, const char *v, size_t vlen,
+              const struct hash_limits *lim)
+{
+    if (h->enc == HASH_PACKED && (flen > lim->max_packed_value || vlen > lim->max_packed_value)) {
+        hash_to_table(h);
+    }
+    if (h->enc == HASH_PACKED) {
+        bool added = hash_set_packed(h, f, flen, v, vlen);
+        if (hash_len(h) > lim->max_packed_entries) {
+            hash_to_table(h);
+        }
+        return added;
+    }
+    uint64_t hv = dict_hash(f, flen);
+    struct hash_node *old = (struct hash_node *)dict_unlink(&h->u.d, f, flen, hv);
+    struct hash_node *n = hash_node_new(f, flen, v, vlen);
+    dict_add(&h->u.d, &n->node, hv);
+    mem_free(old);
+    return old == NULL;
+}
+
+bool hash_del(struct hash_obj *h, const char *f, size_t flen)
+{
+    if (h->enc == HASH_PACKED) {
+        struct pack_elem e;
+        if (!pack_find(&h->u.pk, f, flen, 2, &e)) {
+            return false;
+        }
+        pack_delete(&h->u.pk, &e, 2);
+        return true;
+    }
+    struct dict_node *n = dict_unlink(&h->u.d, f, flen, dict_hash(f, flen));
+    mem_free(n);
+    return n != NULL;
+}
+
+struct hash_visit {
+    hash_visit_fn fn;
+    void *arg;
+};
+
+static void hash_visit_node(struct dict_node *dn, void *arg)
+{
+    const struct hash_visit *hv = arg;
+    const struct hash_node *n = (const struct hash_node *)dn;
+    hv->fn(n->data, n->flen, n->data + n->flen, n->vlen, hv->arg);
+}
+
+void hash_foreach(const struct hash_obj *h, hash_visit_fn fn, void *arg)
+{
+    if (h->enc == HASH_PACKED) {
+        size_t off = 0;
+        struct pack_elem f, v;
+        while (pack_next(&h->u.pk, &off, &f) && pack_next(&h->u.pk, &off, &v)) {
+            fn(f.p, f.len, v.p, v.len, arg);
+        }
+        return;
+    }
+    struct hash_visit hv = {fn, arg};
+    dict_foreach(&h->u.d, hash_visit_node, &hv);
+}
+
+uint64_t hash_scan(const struct hash_obj *h, uint64_t cursor, hash_visit_fn fn, void *arg)
+{
+    if (h->enc == HASH_PACKED) {
+        hash_foreach(h, fn, arg);
+        return 0;
+    }
+    struct hash_visit hv = {fn, arg};
+    return dict_scan(&h->u.d, cursor, hash_visit_node, &hv);
+}
+
+void hash_random(const struct hash_obj *h, uint64_t (*rnd)(void), const char **f, size_t *flen,
+                 const char **v, size_t *vlen)
+{
+    if (h->enc == HASH_PACKED) {
+        uint64_t pick = rnd() % hash_len(h);
+        size_t off = 0;
+        struct pack_elem fe, ve;
+        for (uint64_t i = 0; i <= pick; i++) {
+            pack_next(&h->u.pk, &off, &fe);
+            pack_next(&h->u.pk, &off, &ve);
+        }
+        *f = fe.p;
+        *flen = fe.len;
+        *v = ve.p;
+        *vlen = ve.len;
+        return;
+    }
+    const struct hash_node *n = (const struct hash_node *)dict_random(&h->u.d, rnd);
+    *f = n->data;
+    *flen = n->flen;
+    *v = n->data + n->flen;
+    *vlen = n->vlen;
+}

@@ -1,0 +1,42 @@
+/* t_hash.h - the hash type: field -> value, packed while small (Redis's
+ * "listpack"), a hash table of field nodes once it outgrows
+ * hash-max-listpack-entries / hash-max-listpack-value. */
+#ifndef SURGE_SERVER_T_HASH_H
+#define SURGE_SERVER_T_HASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hash_obj;
+
+struct hash_limits {
+    size_t max_packed_entries;
+    size_t max_packed_value;
+};
+
+typedef void (*hash_visit_fn)(const char *f, size_t flen, const char *v, size_t vlen, void *arg);
+
+struct hash_obj *hash_new(void);
+void hash_free(struct hash_obj *h);
+struct hash_obj *hash_dup(const struct hash_obj *h);
+size_t hash_len(const struct hash_obj *h);
+const char *hash_encoding(const struct hash_obj *h);
+
+/* The value of a field (borrowed until the hash changes), or false. */
+bool hash_get(const struct hash_obj *h, const char *f, size_t flen, const char **v,
+              size_t *vlen);
+/* Set a field; returns true if the field is new. Converts to a table when
+ * the limits are passed. */
+bool hash_set(struct hash_obj *h, const char *f, size_t flen, const char *v, size_t vlen,
+              const struct hash_limits *lim);
+bool hash_del(struct hash_obj *h, const char *f, size_t flen);
+
+void hash_foreach(const struct hash_obj *h, hash_visit_fn fn, void *arg);
+/* HSCAN step: a packed hash is returned whole (cursor 0 back). */
+uint64_t hash_scan(const struct hash_obj *h, uint64_t cursor, hash_visit_fn fn, void *arg);
+/* A random field (rnd: a random 64-bit source); the hash must be non-empty. */
+void hash_random(const struct hash_obj *h, uint64_t (*rnd)(void), const char **f, size_t *flen,
+                 const char **v, size_t *vlen);
+
+#endif
