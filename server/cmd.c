@@ -2,6 +2,9 @@
 #include "server/cmd.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "server/config.h"
@@ -109,7 +112,7 @@ struct command *cmd_at(int i)
 const char *cmd_group_name(enum cmd_group g)
 {
     static const char *const names[] = {"generic", "string",       "connection",
-                                        "server",  "transactions", "pubsub", "hash"};
+                                        "server",  "transactions", "pubsub", "hash", "set"};
     return names[g];
 }
 
@@ -245,4 +248,66 @@ void cmd_reply_help(struct client *c, const char *const *lines)
     }
     reply_status(REPLY(c), "HELP");
     reply_status(REPLY(c), "    Print this help.");
+}
+
+static int scan_cursor_or_reply(struct client *c, int i, uint64_t *cursor)
+{
+    const char *s = c->argv[i].ptr;
+    size_t len = c->argv[i].len;
+    unsigned long long v = 0;
+    bool ok = len > 0 && len <= 20;
+    for (size_t k = 0; ok && k < len; k++) {
+        unsigned d = (unsigned)(s[k] - '0');
+        ok = d <= 9 && v <= (ULLONG_MAX - d) / 10;
+        v = v * 10 + d;
+    }
+    if (!ok) {
+        reply_error(REPLY(c), ERR_INVALID_CURSOR);
+        return -EINVAL;
+    }
+    *cursor = v;
+    return 0;
+}
+
+int scan_args_or_reply(struct client *c, int cursor_at, bool allow_type, struct scan_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->count = 10;
+    if (scan_cursor_or_reply(c, cursor_at, &a->cursor) < 0) {
+        return -EINVAL;
+    }
+    for (int i = cursor_at + 1; i < c->argc; i += 2) {
+        bool known = arg_is(c, i, "count") || arg_is(c, i, "match") ||
+                     (allow_type && arg_is(c, i, "type"));
+        if (i + 1 >= c->argc || !known) {
+            reply_error(REPLY(c), ERR_SYNTAX);
+            return -EINVAL;
+        }
+        if (arg_is(c, i, "count")) {
+            if (arg_ll_or_reply(c, i + 1, &a->count) < 0) {
+                return -EINVAL;
+            }
+            if (a->count < 1) {
+                reply_error(REPLY(c), ERR_SYNTAX);
+                return -EINVAL;
+            }
+        } else if (arg_is(c, i, "match")) {
+            bool all = c->argv[i + 1].len == 1 && c->argv[i + 1].ptr[0] == '*';
+            a->pat = all ? NULL : c->argv[i + 1].ptr;
+            a->patlen = c->argv[i + 1].len;
+        } else {
+            a->type = &c->argv[i + 1];
+        }
+    }
+    return 0;
+}
+
+void scan_reply(struct client *c, uint64_t cursor, long long n, const struct reply_buf *items)
+{
+    char buf[24];
+    int len = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
+    reply_array_len(REPLY(c), 2);
+    reply_bulk(REPLY(c), buf, (size_t)len);
+    reply_array_len(REPLY(c), n);
+    reply_raw(REPLY(c), items->data, items->len);
 }

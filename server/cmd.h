@@ -29,7 +29,8 @@
 #define CMD_NO_MULTI 0x2000u
 #define CMD_ALLOW_BUSY 0x4000u
 #define CMD_SKIP_SLOWLOG 0x8000u
-#define CMD_CONTAINER 0x10000u /* has subcommands; never runs itself */
+#define CMD_CONTAINER 0x10000u
+#define CMD_MOVABLEKEYS 0x20000u /* has subcommands; never runs itself */
 
 enum cmd_group {
     GROUP_GENERIC,
@@ -39,6 +40,7 @@ enum cmd_group {
     GROUP_TRANSACTIONS,
     GROUP_PUBSUB,
     GROUP_HASH,
+    GROUP_SET,
 };
 
 typedef void (*cmd_fn)(struct client *c);
@@ -96,6 +98,19 @@ bool client_name_is_valid(const char *p, size_t len);
 /* Set (or clear, when empty) the client's name; replies Redis's error if
  * the name is invalid. Used by CLIENT SETNAME and HELLO SETNAME. */
 int client_set_name_or_reply(struct client *c, const struct resp_arg *name);
+
+/* SCAN-family arguments: "<cursor> [MATCH p] [COUNT n] [TYPE t]". */
+struct scan_args {
+    uint64_t cursor;
+    long long count;
+    const char *pat;      /* NULL: match everything */
+    size_t patlen;
+    const struct resp_arg *type; /* SCAN only; NULL when absent */
+};
+/* Parse from argv[cursor_at]; TYPE is accepted only when allow_type. */
+int scan_args_or_reply(struct client *c, int cursor_at, bool allow_type, struct scan_args *a);
+/* Reply [cursor, array of n items] where items holds the n elements. */
+void scan_reply(struct client *c, uint64_t cursor, long long n, const struct reply_buf *items);
 
 /* Redis's HELP reply: a header naming the command, the lines, then HELP. */
 void cmd_reply_help(struct client *c, const char *const *lines);

@@ -16,6 +16,7 @@ static const struct {
     {CMD_BLOCKING, "blocking"}, {CMD_LOADING, "loading"},     {CMD_STALE, "stale"},
     {CMD_FAST, "fast"},         {CMD_NO_AUTH, "no_auth"},     {CMD_MAY_REPLICATE, "may_replicate"},
     {CMD_NO_MULTI, "no_multi"}, {CMD_ALLOW_BUSY, "allow_busy"}, {CMD_SKIP_SLOWLOG, "skip_slowlog"},
+    {CMD_MOVABLEKEYS, "movablekeys"},
 };
 
 #define NFLAGS (sizeof(command_flag_names) / sizeof(command_flag_names[0]))
@@ -33,6 +34,9 @@ static int command_categories(const struct command *cmd, const char **out)
     }
     if (f & CMD_WRITE) {
         out[n++] = "@write";
+    }
+    if (cmd->group == GROUP_SET) {
+        out[n++] = "@set";
     }
     if (cmd->group == GROUP_HASH) {
         out[n++] = "@hash";

@@ -443,53 +443,23 @@ static void hscan_pair(const char *f, size_t flen, const char *v, size_t vlen, v
 
 void cmd_hscan(struct client *c)
 {
-    unsigned long long cursor;
-    long long count = 10;
-    char *end;
-    errno = 0;
-    cursor = strtoull(c->argv[2].ptr, &end, 10);
-    if (c->argv[2].len == 0 || *end != '\0' || errno != 0 || c->argv[2].ptr[0] == '-') {
-        reply_error(REPLY(c), ERR_INVALID_CURSOR);
+    struct scan_args sa;
+    bool wrong;
+    if (scan_args_or_reply(c, 2, false, &sa) < 0) {
         return;
     }
-    struct reply_buf pairs;
-    struct hscan_ctx x = {&pairs, NULL, 0, 0};
-    for (int i = 3; i < c->argc; i += 2) {
-        if (i + 1 >= c->argc) {
-            reply_error(REPLY(c), ERR_SYNTAX);
-            return;
-        }
-        if (arg_is(c, i, "match")) {
-            x.pat = c->argv[i + 1].ptr;
-            x.patlen = c->argv[i + 1].len;
-        } else if (arg_is(c, i, "count")) {
-            if (arg_ll_or_reply(c, i + 1, &count) < 0) {
-                return;
-            }
-            if (count < 1) {
-                reply_error(REPLY(c), ERR_SYNTAX);
-                return;
-            }
-        } else {
-            reply_error(REPLY(c), ERR_SYNTAX);
-            return;
-        }
-    }
-    bool wrong;
     struct hash_obj *h = hash_read_or_reply(c, &wrong);
     if (wrong) {
         return;
     }
+    struct reply_buf pairs;
     reply_buf_init(&pairs, c->resp, mem_realloc);
-    long long buckets = count * 10;
+    struct hscan_ctx x = {&pairs, sa.pat, sa.patlen, 0};
+    uint64_t cursor = sa.cursor;
+    long long buckets = sa.count * 10;
     do {
         cursor = h != NULL ? hash_scan(h, cursor, hscan_pair, &x) : 0;
-    } while (cursor != 0 && x.n < count && --buckets > 0);
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%llu", cursor);
-    reply_array_len(REPLY(c), 2);
-    reply_bulk(REPLY(c), buf, (size_t)n);
-    reply_array_len(REPLY(c), 2 * x.n);
-    reply_raw(REPLY(c), pairs.data, pairs.len);
+    } while (cursor != 0 && x.n < sa.count && --buckets > 0);
+    scan_reply(c, cursor, 2 * x.n, &pairs);
     reply_buf_deinit(&pairs);
 }

@@ -104,95 +104,36 @@ void cmd_keys(struct client *c)
     reply_set_array_len(REPLY(c), handle, k.n);
 }
 
-static int scan_type_or_reply(struct client *c, int i, int *type)
+/* SCAN TYPE: an unknown type name matches nothing, as in Redis. */
+static int scan_type_index(const struct resp_arg *t)
 {
-    for (int t = 0; t < (int)(sizeof(key_type_names) / sizeof(key_type_names[0])); t++) {
-        if (arg_is(c, i, key_type_names[t])) {
-            *type = t;
-            return 0;
+    for (int i = 0; t != NULL && i < (int)(sizeof(key_type_names) / sizeof(key_type_names[0]));
+         i++) {
+        if (util_eq_nocase(t->ptr, t->len, key_type_names[i])) {
+            return i;
         }
     }
-    /* Redis accepts any type name and simply matches nothing. */
-    *type = 99;
-    return 0;
-}
-
-static int scan_opts_or_reply(struct client *c, struct key_collect *k, long long *count)
-{
-    for (int i = 2; i < c->argc; i++) {
-        if (i + 1 >= c->argc) {
-            reply_error(REPLY(c), ERR_SYNTAX);
-            return -EINVAL;
-        }
-        if (arg_is(c, i, "count")) {
-            if (arg_ll_or_reply(c, i + 1, count) < 0) {
-                return -EINVAL;
-            }
-            if (*count < 1) {
-                reply_error(REPLY(c), ERR_SYNTAX);
-                return -EINVAL;
-            }
-        } else if (arg_is(c, i, "match")) {
-            k->pat = c->argv[i + 1].ptr;
-            k->patlen = c->argv[i + 1].len;
-            if (k->patlen == 1 && k->pat[0] == '*') {
-                k->pat = NULL;
-            }
-        } else if (arg_is(c, i, "type")) {
-            scan_type_or_reply(c, i + 1, &k->type);
-        } else {
-            reply_error(REPLY(c), ERR_SYNTAX);
-            return -EINVAL;
-        }
-        i++;
-    }
-    return 0;
-}
-
-static int scan_cursor_or_reply(struct client *c, uint64_t *cursor)
-{
-    const char *s = c->argv[1].ptr;
-    size_t len = c->argv[1].len;
-    unsigned long long v = 0;
-    if (len == 0 || len > 20) {
-        reply_error(REPLY(c), ERR_INVALID_CURSOR);
-        return -EINVAL;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (d > 9 || v > (ULLONG_MAX - d) / 10) {
-            reply_error(REPLY(c), ERR_INVALID_CURSOR);
-            return -EINVAL;
-        }
-        v = v * 10 + d;
-    }
-    *cursor = v;
-    return 0;
+    return t == NULL ? -1 : 99;
 }
 
 void cmd_scan(struct client *c)
 {
-    uint64_t cursor;
-    long long count = 10;
-    struct reply_buf keys;
-    struct key_collect k = {&keys, NULL, 0, -1, 0};
-    if (scan_cursor_or_reply(c, &cursor) < 0 || scan_opts_or_reply(c, &k, &count) < 0) {
+    struct scan_args sa;
+    if (scan_args_or_reply(c, 1, true, &sa) < 0) {
         return;
     }
-    /* Visit buckets until about COUNT keys were seen, bounded in buckets so
-     * a sparse table can't make one call walk it all. Keys go to a side
-     * buffer first: the cursor comes before them in the reply. */
+    /* Keys go to a side buffer: the cursor comes before them. Visit
+     * buckets until about COUNT keys were seen, bounded in buckets so a
+     * sparse table can't make one call walk it all. */
+    struct reply_buf keys;
     reply_buf_init(&keys, c->resp, mem_realloc);
-    long long buckets = count * 10;
+    struct key_collect k = {&keys, sa.pat, sa.patlen, scan_type_index(sa.type), 0};
+    uint64_t cursor = sa.cursor;
+    long long buckets = sa.count * 10;
     do {
         cursor = db_scan(c->db, cursor, key_collect_one, &k);
-    } while (cursor != 0 && k.n < count && --buckets > 0);
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
-    reply_array_len(REPLY(c), 2);
-    reply_bulk(REPLY(c), buf, (size_t)n);
-    reply_array_len(REPLY(c), k.n);
-    reply_raw(REPLY(c), keys.data, keys.len);
+    } while (cursor != 0 && k.n < sa.count && --buckets > 0);
+    scan_reply(c, cursor, k.n, &keys);
     reply_buf_deinit(&keys);
 }
 

@@ -96,6 +96,12 @@ static const struct cfg_row cfg_rows[] = {
      OFF(hash_max_listpack_entries), "512", 0, LL_MAX_, NULL, NULL},
     {"hash-max-listpack-value", "hash-max-ziplist-value", CFG_INT, 0, OFF(hash_max_listpack_value),
      "64", 0, LL_MAX_, NULL, NULL},
+    {"set-max-intset-entries", NULL, CFG_INT, 0, OFF(set_max_intset_entries), "512", 0, LL_MAX_,
+     NULL, NULL},
+    {"set-max-listpack-entries", NULL, CFG_INT, 0, OFF(set_max_listpack_entries), "128", 0,
+     LL_MAX_, NULL, NULL},
+    {"set-max-listpack-value", NULL, CFG_INT, 0, OFF(set_max_listpack_value), "64", 0, LL_MAX_,
+     NULL, NULL},
     {"client-output-buffer-limit", NULL, CFG_OBUF, 0, OFF(obuf),
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL},
 };

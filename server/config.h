@@ -42,6 +42,9 @@ struct config {
     long long maxmemory;
     long long hash_max_listpack_entries;
     long long hash_max_listpack_value;
+    long long set_max_intset_entries;
+    long long set_max_listpack_entries;
+    long long set_max_listpack_value;
     struct obuf_limit obuf[OBUF_CLASSES];
 };
 

@@ -6,6 +6,7 @@
 #include "protocol/resp.h"
 #include "server/mem.h"
 #include "server/t_hash.h"
+#include "server/t_set.h"
 
 /* Redis keeps strings up to this length in one allocation ("embstr"). */
 #define ENTRY_EMBSTR_MAX 44
@@ -158,6 +159,8 @@ static void *entry_obj_dup(const struct entry *e)
     switch (entry_type(e)) {
     case ENTRY_HASH:
         return hash_dup(entry_obj(e));
+    case ENTRY_SET:
+        return set_dup(entry_obj(e));
     default:
         return NULL;
     }
@@ -168,6 +171,9 @@ static void entry_obj_free(struct entry *e)
     switch (entry_type(e)) {
     case ENTRY_HASH:
         hash_free(entry_obj(e));
+        break;
+    case ENTRY_SET:
+        set_free(entry_obj(e));
         break;
     default:
         break;
@@ -291,6 +297,9 @@ const char *entry_encoding_name(const struct entry *e)
     }
     if (entry_type(e) == ENTRY_HASH) {
         return hash_encoding(entry_obj(e));
+    }
+    if (entry_type(e) == ENTRY_SET) {
+        return set_encoding(entry_obj(e));
     }
     return "unknown";
 }

@@ -82,6 +82,7 @@ CASES(resp3_cases);
 CASES(multi_cases);
 CASES(pubsub_cases);
 CASES(hash_cases);
+CASES(set_cases);
 #define CASES_DEFINE(name, ...)                                               \
     const struct test_case name[] = {__VA_ARGS__};                            \
     const int name##_n = TEST_COUNT(name)
