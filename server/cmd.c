@@ -112,7 +112,7 @@ struct command *cmd_at(int i)
 const char *cmd_group_name(enum cmd_group g)
 {
     static const char *const names[] = {"generic", "string",       "connection",
-                                        "server",  "transactions", "pubsub", "hash", "set"};
+                                        "server",  "transactions", "pubsub", "hash", "set", "sorted-set"};
     return names[g];
 }
 
@@ -310,4 +310,24 @@ void scan_reply(struct client *c, uint64_t cursor, long long n, const struct rep
     reply_bulk(REPLY(c), buf, (size_t)len);
     reply_array_len(REPLY(c), n);
     reply_raw(REPLY(c), items->data, items->len);
+}
+
+bool scan_out_matches(const struct scan_out *o, const char *s, size_t len)
+{
+    return o->pat == NULL || util_glob_match(o->pat, o->patlen, s, len, false);
+}
+
+void scan_collection(struct client *c, const struct scan_args *sa, const void *obj,
+                     scan_step_fn step, int bulks_per_item)
+{
+    struct scan_out out = {.pat = sa->pat, .patlen = sa->patlen};
+    reply_buf_init(&out.items, c->resp, mem_realloc);
+    uint64_t cursor = sa->cursor;
+    /* About COUNT items, bounded in buckets visited. */
+    long long buckets = sa->count * 10;
+    do {
+        cursor = obj != NULL ? step(obj, cursor, &out) : 0;
+    } while (cursor != 0 && out.n < sa->count && --buckets > 0);
+    scan_reply(c, cursor, bulks_per_item * out.n, &out.items);
+    reply_buf_deinit(&out.items);
 }

@@ -41,6 +41,7 @@ enum cmd_group {
     GROUP_PUBSUB,
     GROUP_HASH,
     GROUP_SET,
+    GROUP_SORTED_SET,
 };
 
 typedef void (*cmd_fn)(struct client *c);
@@ -111,6 +112,20 @@ struct scan_args {
 int scan_args_or_reply(struct client *c, int cursor_at, bool allow_type, struct scan_args *a);
 /* Reply [cursor, array of n items] where items holds the n elements. */
 void scan_reply(struct client *c, uint64_t cursor, long long n, const struct reply_buf *items);
+
+/* Collection scans (HSCAN, SSCAN, ZSCAN): a step visits some buckets of
+ * obj from cursor, appending matching items to out, and returns the next
+ * cursor; scan_collection drives the steps and replies. */
+struct scan_out {
+    struct reply_buf items;
+    const char *pat;
+    size_t patlen;
+    long long n; /* items appended (each may be several bulks) */
+};
+typedef uint64_t (*scan_step_fn)(const void *obj, uint64_t cursor, struct scan_out *out);
+bool scan_out_matches(const struct scan_out *o, const char *s, size_t len);
+void scan_collection(struct client *c, const struct scan_args *sa, const void *obj,
+                     scan_step_fn step, int bulks_per_item);
 
 /* Redis's HELP reply: a header naming the command, the lines, then HELP. */
 void cmd_reply_help(struct client *c, const char *const *lines);

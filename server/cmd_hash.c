@@ -423,22 +423,19 @@ void cmd_hrandfield(struct client *c)
     hrandfield_count(c, h, count, withvalues);
 }
 
-struct hscan_ctx {
-    struct reply_buf *out;
-    const char *pat;
-    size_t patlen;
-    long long n;
-};
-
 static void hscan_pair(const char *f, size_t flen, const char *v, size_t vlen, void *arg)
 {
-    struct hscan_ctx *x = arg;
-    if (x->pat != NULL && !util_glob_match(x->pat, x->patlen, f, flen, false)) {
-        return;
+    struct scan_out *o = arg;
+    if (scan_out_matches(o, f, flen)) {
+        reply_bulk(&o->items, f, flen);
+        reply_bulk(&o->items, v, vlen);
+        o->n++;
     }
-    reply_bulk(x->out, f, flen);
-    reply_bulk(x->out, v, vlen);
-    x->n++;
+}
+
+static uint64_t hscan_step(const void *h, uint64_t cursor, struct scan_out *out)
+{
+    return hash_scan(h, cursor, hscan_pair, out);
 }
 
 void cmd_hscan(struct client *c)
@@ -449,17 +446,7 @@ void cmd_hscan(struct client *c)
         return;
     }
     struct hash_obj *h = hash_read_or_reply(c, &wrong);
-    if (wrong) {
-        return;
+    if (!wrong) {
+        scan_collection(c, &sa, h, hscan_step, 2);
     }
-    struct reply_buf pairs;
-    reply_buf_init(&pairs, c->resp, mem_realloc);
-    struct hscan_ctx x = {&pairs, sa.pat, sa.patlen, 0};
-    uint64_t cursor = sa.cursor;
-    long long buckets = sa.count * 10;
-    do {
-        cursor = h != NULL ? hash_scan(h, cursor, hscan_pair, &x) : 0;
-    } while (cursor != 0 && x.n < sa.count && --buckets > 0);
-    scan_reply(c, cursor, 2 * x.n, &pairs);
-    reply_buf_deinit(&pairs);
 }

@@ -462,20 +462,18 @@ void cmd_sintercard(struct client *c)
 
 /* ---- SSCAN ---- */
 
-struct sscan_ctx {
-    struct reply_buf *out;
-    const char *pat;
-    size_t patlen;
-    long long n;
-};
-
 static void sscan_member(const char *m, size_t len, void *arg)
 {
-    struct sscan_ctx *x = arg;
-    if (x->pat == NULL || util_glob_match(x->pat, x->patlen, m, len, false)) {
-        reply_bulk(x->out, m, len);
-        x->n++;
+    struct scan_out *o = arg;
+    if (scan_out_matches(o, m, len)) {
+        reply_bulk(&o->items, m, len);
+        o->n++;
     }
+}
+
+static uint64_t sscan_step(const void *s, uint64_t cursor, struct scan_out *out)
+{
+    return set_scan(s, cursor, sscan_member, out);
 }
 
 void cmd_sscan(struct client *c)
@@ -486,17 +484,7 @@ void cmd_sscan(struct client *c)
         return;
     }
     struct set_obj *s = set_at_or_reply(c, 1, false, &wrong);
-    if (wrong) {
-        return;
+    if (!wrong) {
+        scan_collection(c, &sa, s, sscan_step, 1);
     }
-    struct reply_buf members;
-    reply_buf_init(&members, c->resp, mem_realloc);
-    struct sscan_ctx x = {&members, sa.pat, sa.patlen, 0};
-    uint64_t cursor = sa.cursor;
-    long long buckets = sa.count * 10;
-    do {
-        cursor = s != NULL ? set_scan(s, cursor, sscan_member, &x) : 0;
-    } while (cursor != 0 && x.n < sa.count && --buckets > 0);
-    scan_reply(c, cursor, x.n, &members);
-    reply_buf_deinit(&members);
 }

@@ -7,6 +7,7 @@
 #include "server/mem.h"
 #include "server/t_hash.h"
 #include "server/t_set.h"
+#include "server/t_zset.h"
 
 /* Redis keeps strings up to this length in one allocation ("embstr"). */
 #define ENTRY_EMBSTR_MAX 44
@@ -161,6 +162,8 @@ static void *entry_obj_dup(const struct entry *e)
         return hash_dup(entry_obj(e));
     case ENTRY_SET:
         return set_dup(entry_obj(e));
+    case ENTRY_ZSET:
+        return zset_dup(entry_obj(e));
     default:
         return NULL;
     }
@@ -174,6 +177,9 @@ static void entry_obj_free(struct entry *e)
         break;
     case ENTRY_SET:
         set_free(entry_obj(e));
+        break;
+    case ENTRY_ZSET:
+        zset_free(entry_obj(e));
         break;
     default:
         break;
@@ -300,6 +306,9 @@ const char *entry_encoding_name(const struct entry *e)
     }
     if (entry_type(e) == ENTRY_SET) {
         return set_encoding(entry_obj(e));
+    }
+    if (entry_type(e) == ENTRY_ZSET) {
+        return "skiplist";
     }
     return "unknown";
 }

@@ -270,37 +270,55 @@ bool zset_in_range(const struct zset_range *r, double score)
     return above && below;
 }
 
-static bool below_min(const struct zset_range *r, double score)
+struct zset_node *zset_first_where(const struct zset_obj *z, zset_pred_fn before, const void *arg)
 {
-    return r->exmin ? score <= r->min : score < r->min;
+    struct zset_node *x = z->header;
+    for (int i = z->level - 1; i >= 0; i--) {
+        while (x->level[i].forward != NULL && before(x->level[i].forward, arg)) {
+            x = x->level[i].forward;
+        }
+    }
+    return x->level[0].forward;
 }
 
-static bool above_max(const struct zset_range *r, double score)
+struct zset_node *zset_last_where(const struct zset_obj *z, zset_pred_fn after, const void *arg)
 {
-    return r->exmax ? score >= r->max : score > r->max;
+    struct zset_node *x = z->header;
+    for (int i = z->level - 1; i >= 0; i--) {
+        while (x->level[i].forward != NULL && !after(x->level[i].forward, arg)) {
+            x = x->level[i].forward;
+        }
+    }
+    return x != z->header ? x : NULL;
+}
+
+static bool below_min(const struct zset_node *n, const void *arg)
+{
+    const struct zset_range *r = arg;
+    return r->exmin ? n->score <= r->min : n->score < r->min;
+}
+
+static bool above_max(const struct zset_node *n, const void *arg)
+{
+    const struct zset_range *r = arg;
+    return r->exmax ? n->score >= r->max : n->score > r->max;
 }
 
 struct zset_node *zset_first_in(const struct zset_obj *z, const struct zset_range *r)
 {
-    struct zset_node *x = z->header;
-    for (int i = z->level - 1; i >= 0; i--) {
-        while (x->level[i].forward != NULL && below_min(r, x->level[i].forward->score)) {
-            x = x->level[i].forward;
-        }
-    }
-    x = x->level[0].forward;
+    struct zset_node *x = zset_first_where(z, below_min, r);
     return x != NULL && zset_in_range(r, x->score) ? x : NULL;
 }
 
 struct zset_node *zset_last_in(const struct zset_obj *z, const struct zset_range *r)
 {
-    struct zset_node *x = z->header;
-    for (int i = z->level - 1; i >= 0; i--) {
-        while (x->level[i].forward != NULL && !above_max(r, x->level[i].forward->score)) {
-            x = x->level[i].forward;
-        }
-    }
-    return x != z->header && zset_in_range(r, x->score) ? x : NULL;
+    struct zset_node *x = zset_last_where(z, above_max, r);
+    return x != NULL && zset_in_range(r, x->score) ? x : NULL;
+}
+
+size_t zset_node_rank(const struct zset_obj *z, const struct zset_node *n)
+{
+    return (size_t)zset_rank(z, node_member(n), n->mlen, false);
 }
 
 size_t zset_count_in(const struct zset_obj *z, const struct zset_range *r)
@@ -309,9 +327,8 @@ size_t zset_count_in(const struct zset_obj *z, const struct zset_range *r)
     if (first == NULL || last == NULL) {
         return 0;
     }
-    long long a = zset_rank(z, node_member(first), first->mlen, false);
-    long long b = zset_rank(z, node_member(last), last->mlen, false);
-    return b >= a ? (size_t)(b - a + 1) : 0;
+    size_t a = zset_node_rank(z, first), b = zset_node_rank(z, last);
+    return b >= a ? b - a + 1 : 0;
 }
 
 struct zset_node *zset_next(const struct zset_node *n)

@@ -35,6 +35,14 @@ struct zset_node *zset_at_rank(const struct zset_obj *z, size_t rank);
 /* First node with score in range (lowest), last node in range (highest). */
 struct zset_node *zset_first_in(const struct zset_obj *z, const struct zset_range *r);
 struct zset_node *zset_last_in(const struct zset_obj *z, const struct zset_range *r);
+/* Generic ordered searches: the first node for which before(n) is false,
+ * and the last node for which after(n) is false (NULL when none). Both
+ * predicates must be monotonic along the order; O(log N). */
+typedef bool (*zset_pred_fn)(const struct zset_node *n, const void *arg);
+struct zset_node *zset_first_where(const struct zset_obj *z, zset_pred_fn before, const void *arg);
+struct zset_node *zset_last_where(const struct zset_obj *z, zset_pred_fn after, const void *arg);
+/* 0-based rank of a node of z. */
+size_t zset_node_rank(const struct zset_obj *z, const struct zset_node *n);
 /* Number of members in range. */
 size_t zset_count_in(const struct zset_obj *z, const struct zset_range *r);
 bool zset_in_range(const struct zset_range *r, double score);

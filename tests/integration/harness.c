@@ -252,6 +252,26 @@ void h_expect_nil(int line, redisReply *r)
     freeReplyObject(r);
 }
 
+int h_scan_all(const char *cmd, int per_item)
+{
+    unsigned long long cursor = 0;
+    int seen = 0;
+    for (int rounds = 0; rounds < 100000; rounds++) {
+        redisReply *r = redisCommand(T, cmd, cursor);
+        if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            freeReplyObject(r);
+            return -1;
+        }
+        cursor = strtoull(r->element[0]->str, NULL, 10);
+        seen += (int)r->element[1]->elements / per_item;
+        freeReplyObject(r);
+        if (cursor == 0) {
+            break;
+        }
+    }
+    return seen;
+}
+
 bool h_wait_int(long long want, int timeout_ms, const char *fmt, ...)
 {
     for (int waited = 0; waited <= timeout_ms; waited += 10) {

@@ -68,6 +68,11 @@ bool h_raw_closed(int fd);
 #define RAW_SEND(fd, s) h_raw_send(fd, s, sizeof(s) - 1)
 #define RAW_EXPECT(fd, s) h_raw_expect(__LINE__, fd, s)
 
+/* Iterate a SCAN-family command to cursor 0: cmd is the command with one
+ * %llu for the cursor ("HSCAN h %llu COUNT 20"); returns the items seen
+ * (elements / per_item), or -1 on a malformed reply. */
+int h_scan_all(const char *cmd, int per_item);
+
 /* Poll cmd until the reply is the integer want or timeout_ms passes. */
 bool h_wait_int(long long want, int timeout_ms, const char *fmt, ...);
 void h_sleep_ms(int ms);
@@ -83,6 +88,7 @@ CASES(multi_cases);
 CASES(pubsub_cases);
 CASES(hash_cases);
 CASES(set_cases);
+CASES(zset_cases);
 #define CASES_DEFINE(name, ...)                                               \
     const struct test_case name[] = {__VA_ARGS__};                            \
     const int name##_n = TEST_COUNT(name)

@@ -140,19 +140,7 @@ static void test_hscan(void)
         snprintf(field, sizeof(field), "f%d", i);
         freeReplyObject(h_cmd("HSET h %s %d", field, i));
     }
-    unsigned long long cursor = 0;
-    int seen = 0, rounds = 0;
-    do {
-        redisReply *r = h_cmd("HSCAN h %llu COUNT 20", cursor);
-        CHECK(r != NULL && r->elements == 2);
-        if (r == NULL || r->elements != 2) {
-            freeReplyObject(r);
-            break;
-        }
-        cursor = strtoull(r->element[0]->str, NULL, 10);
-        seen += (int)r->element[1]->elements / 2;
-        freeReplyObject(r);
-    } while (cursor != 0 && ++rounds < 10000);
+    int seen = h_scan_all("HSCAN h %llu COUNT 20", 2);
     CHECK(seen >= 300);
     redisReply *r = h_cmd("HSCAN h 0 MATCH f1? COUNT 1000");
     CHECK(r != NULL && r->elements == 2 && r->element[1]->elements == 20);

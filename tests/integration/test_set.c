@@ -148,19 +148,7 @@ static void test_sscan(void)
     for (int i = 0; i < 300; i++) {
         freeReplyObject(h_cmd("SADD s m%d", i));
     }
-    unsigned long long cursor = 0;
-    int seen = 0, rounds = 0;
-    do {
-        redisReply *r = h_cmd("SSCAN s %llu COUNT 25", cursor);
-        if (r == NULL || r->elements != 2) {
-            test_failures_in_case++;
-            freeReplyObject(r);
-            break;
-        }
-        cursor = strtoull(r->element[0]->str, NULL, 10);
-        seen += (int)r->element[1]->elements;
-        freeReplyObject(r);
-    } while (cursor != 0 && ++rounds < 10000);
+    int seen = h_scan_all("SSCAN s %llu COUNT 25", 1);
     CHECK(seen >= 300);
     redisReply *r = h_cmd("SSCAN s 0 MATCH m1?? COUNT 1000");
     CHECK(r != NULL && r->elements == 2 && r->element[1]->elements == 100);
