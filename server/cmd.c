@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "server/config.h"
+#include "server/blocking.h"
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
@@ -112,7 +113,7 @@ struct command *cmd_at(int i)
 const char *cmd_group_name(enum cmd_group g)
 {
     static const char *const names[] = {"generic", "string",       "connection",
-                                        "server",  "transactions", "pubsub", "hash", "set", "sorted-set"};
+                                        "server",  "transactions", "pubsub", "hash", "set", "sorted-set", "list"};
     return names[g];
 }
 
@@ -195,6 +196,7 @@ void cmd_dispatch(struct client *c)
     ((struct command *)cmd)->calls++;
     c->lastcmd = cmd;
     c->cmd = NULL;
+    blocking_serve();
 }
 
 int arg_ll_msg_or_reply(struct client *c, int i, long long *out, const char *msg)

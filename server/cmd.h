@@ -42,6 +42,7 @@ enum cmd_group {
     GROUP_HASH,
     GROUP_SET,
     GROUP_SORTED_SET,
+    GROUP_LIST,
 };
 
 typedef void (*cmd_fn)(struct client *c);

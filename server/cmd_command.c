@@ -35,6 +35,9 @@ static int command_categories(const struct command *cmd, const char **out)
     if (f & CMD_WRITE) {
         out[n++] = "@write";
     }
+    if (cmd->group == GROUP_LIST) {
+        out[n++] = "@list";
+    }
     if (cmd->group == GROUP_SORTED_SET) {
         out[n++] = "@sortedset";
     }

@@ -11,6 +11,7 @@
 #include "server/config.h"
 #include "server/log.h"
 #include "server/mem.h"
+#include "server/blocking.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/util.h"
@@ -62,6 +63,7 @@ void conn_close(struct client *c)
     /* Registries hold client pointers: leave them now, not at free time. */
     multi_reset_client(c);
     pubsub_reset_client(c);
+    blocking_cancel(c);
     /* A client still on the pending list is skipped by the flush (CLOSING)
      * and freed only in the close callback, after the flush has run. */
     uv_close((uv_handle_t *)&c->tcp, conn_on_close);
@@ -258,7 +260,7 @@ static void conn_process_input(struct client *c)
 {
     /* CONFIG SET proto-max-bulk-len applies to connected clients too. */
     c->parser.limits.max_bulk_len = (uint64_t)server.cfg->proto_max_bulk_len;
-    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING))) {
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING | CLIENT_BLOCKED))) {
         size_t used;
         int rc = resp_parse(&c->parser, c->qbuf + c->qpos, c->qlen - c->qpos, &used);
         if (rc == RESP_NEED_MORE) {
@@ -482,6 +484,15 @@ int server_listen(const char **err)
     }
     server.tcp_port_bound = (int)server.cfg->port;
     return 0;
+}
+
+void conn_resume(struct client *c)
+{
+    if (c->flags & CLIENT_CLOSING) {
+        return;
+    }
+    conn_process_input(c);
+    conn_wake(c);
 }
 
 void conn_cron(void)

@@ -16,6 +16,9 @@ void conn_close(struct client *c);
 void conn_close_after_reply(struct client *c);
 /* Schedule a flush of output written to another client (PUBLISH). */
 void conn_wake(struct client *c);
+/* A blocked client was served or timed out: flush its reply and go on
+ * with the input that waited in its query buffer. */
+void conn_resume(struct client *c);
 /* Flush every client with pending output (the uv_check hook). */
 void conn_flush_all(void);
 /* Cron work: idle timeouts. */

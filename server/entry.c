@@ -6,6 +6,7 @@
 #include "protocol/resp.h"
 #include "server/mem.h"
 #include "server/t_hash.h"
+#include "server/t_list.h"
 #include "server/t_set.h"
 #include "server/t_zset.h"
 
@@ -164,6 +165,8 @@ static void *entry_obj_dup(const struct entry *e)
         return set_dup(entry_obj(e));
     case ENTRY_ZSET:
         return zset_dup(entry_obj(e));
+    case ENTRY_LIST:
+        return list_dup(entry_obj(e));
     default:
         return NULL;
     }
@@ -180,6 +183,9 @@ static void entry_obj_free(struct entry *e)
         break;
     case ENTRY_ZSET:
         zset_free(entry_obj(e));
+        break;
+    case ENTRY_LIST:
+        list_free(entry_obj(e));
         break;
     default:
         break;
@@ -309,6 +315,9 @@ const char *entry_encoding_name(const struct entry *e)
     }
     if (entry_type(e) == ENTRY_ZSET) {
         return "skiplist";
+    }
+    if (entry_type(e) == ENTRY_LIST) {
+        return list_encoding(entry_obj(e));
     }
     return "unknown";
 }

@@ -7,6 +7,7 @@
 
 #include "server/cmd.h"
 #include "server/config.h"
+#include "server/blocking.h"
 #include "server/conn.h"
 #include "server/handlers.h"
 #include "server/lazyfree.h"
@@ -64,8 +65,9 @@ static void info_clients(struct info_text *t)
     info_add(t,
              "# Clients\r\nconnected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
              "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
-             "blocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
-             server.nclients, server.cfg->maxclients, max_in, max_out);
+             "blocked_clients:%zu\r\ntracking_clients:0\r\nclients_in_timeout_table:%zu\r\n",
+             server.nclients, server.cfg->maxclients, max_in, max_out, blocking_clients(),
+             blocking_clients());
 }
 
 static void info_memory(struct info_text *t)

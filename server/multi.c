@@ -4,141 +4,58 @@
 #include <string.h>
 
 #include "server/cmd.h"
-#include "server/dict.h"
+#include "server/keyreg.h"
 #include "server/handlers.h"
 #include "server/mem.h"
 
-/* One watched (db, key) and the clients watching it. The dict key is the
- * db id (4 bytes) followed by the key bytes. */
-struct watch_key {
-    struct dict_node node;
-    struct client **clients;
-    int nclients, cap;
-    size_t len; /* of name */
-    char name[];
-};
-
-static struct dict watch_dict;
-static bool watch_ready;
-
-static void watch_node_key(const struct dict_node *n, const char **key, size_t *len)
-{
-    const struct watch_key *w = (const struct watch_key *)n;
-    *key = w->name;
-    *len = w->len;
-}
-
-static size_t watch_compose(char *buf, size_t cap, int db_id, const char *key, size_t len)
-{
-    if (len + 4 > cap) {
-        return 0;
-    }
-    memcpy(buf, &db_id, 4);
-    memcpy(buf + 4, key, len);
-    return len + 4;
-}
-
-/* The registry entry for (db, key); created when create is set. */
-static struct watch_key *watch_find(int db_id, const char *key, size_t len, bool create)
-{
-    if (!watch_ready) {
-        dict_init(&watch_dict, watch_node_key);
-        watch_ready = true;
-    }
-    char *name = mem_alloc(len + 4);
-    watch_compose(name, len + 4, db_id, key, len);
-    uint64_t h = dict_hash(name, len + 4);
-    struct watch_key *w = (struct watch_key *)dict_find(&watch_dict, name, len + 4, h);
-    if (w == NULL && create) {
-        w = mem_calloc(sizeof(*w) + len + 4);
-        memcpy(w->name, name, len + 4);
-        w->len = len + 4;
-        dict_add(&watch_dict, &w->node, h);
-    }
-    mem_free(name);
-    return w;
-}
+static struct keyreg watch_reg;
 
 static void watch_add(struct client *c, int db_id, const char *key, size_t len)
 {
-    struct watch_key *w = watch_find(db_id, key, len, true);
-    for (int i = 0; i < w->nclients; i++) {
-        if (w->clients[i] == c) {
+    struct keyreg_entry *e = keyreg_add(&watch_reg, db_id, key, len, c);
+    for (int i = 0; i < c->nwatched; i++) {
+        if (c->watched[i] == e) {
             return; /* already watched by this client */
         }
     }
-    if (w->nclients == w->cap) {
-        w->cap = w->cap ? w->cap * 2 : 4;
-        w->clients = mem_realloc(w->clients, sizeof(*w->clients) * (size_t)w->cap);
-    }
-    w->clients[w->nclients++] = c;
     if (c->nwatched == c->watched_cap) {
         c->watched_cap = c->watched_cap ? c->watched_cap * 2 : 4;
         c->watched = mem_realloc(c->watched, sizeof(*c->watched) * (size_t)c->watched_cap);
     }
-    c->watched[c->nwatched++] = w;
-}
-
-static void watch_remove_client(struct watch_key *w, struct client *c)
-{
-    for (int i = 0; i < w->nclients; i++) {
-        if (w->clients[i] == c) {
-            w->clients[i] = w->clients[--w->nclients];
-            break;
-        }
-    }
-    if (w->nclients == 0) {
-        dict_unlink(&watch_dict, w->name, w->len, dict_hash(w->name, w->len));
-        mem_free(w->clients);
-        mem_free(w);
-    }
+    c->watched[c->nwatched++] = e;
 }
 
 static void unwatch_all(struct client *c)
 {
     for (int i = 0; i < c->nwatched; i++) {
-        watch_remove_client(c->watched[i], c);
+        keyreg_remove(&watch_reg, c->watched[i], c);
     }
     c->nwatched = 0;
     c->flags &= ~CLIENT_DIRTY_CAS;
 }
 
-void multi_touch_key(const struct db *db, const char *key, size_t len)
+static void mark_watchers_dirty(struct keyreg_entry *e, void *arg)
 {
-    if (!watch_ready || dict_size(&watch_dict) == 0) {
-        return;
-    }
-    struct watch_key *w = watch_find(db->id, key, len, false);
-    for (int i = 0; w != NULL && i < w->nclients; i++) {
-        w->clients[i]->flags |= CLIENT_DIRTY_CAS;
+    (void)arg;
+    for (int i = 0; i < e->nclients; i++) {
+        e->clients[i]->flags |= CLIENT_DIRTY_CAS;
     }
 }
 
-struct touch_db_ctx {
-    int db_id;
-};
-
-static void touch_db_node(struct dict_node *n, void *arg)
+void multi_touch_key(const struct db *db, const char *key, size_t len)
 {
-    const struct touch_db_ctx *ctx = arg;
-    struct watch_key *w = (struct watch_key *)n;
-    int db_id;
-    memcpy(&db_id, w->name, 4);
-    if (db_id != ctx->db_id) {
+    if (keyreg_size(&watch_reg) == 0) {
         return;
     }
-    for (int i = 0; i < w->nclients; i++) {
-        w->clients[i]->flags |= CLIENT_DIRTY_CAS;
+    struct keyreg_entry *e = keyreg_find(&watch_reg, db->id, key, len);
+    if (e != NULL) {
+        mark_watchers_dirty(e, NULL);
     }
 }
 
 void multi_touch_db(const struct db *db)
 {
-    if (!watch_ready || dict_size(&watch_dict) == 0) {
-        return;
-    }
-    struct touch_db_ctx ctx = {db->id};
-    dict_foreach(&watch_dict, touch_db_node, &ctx);
+    keyreg_foreach_db(&watch_reg, db->id, mark_watchers_dirty, NULL);
 }
 
 static void multi_free_queue(struct client *c)
@@ -220,10 +137,8 @@ void cmd_discard(struct client *c)
 static void watch_expire_check(struct client *c)
 {
     for (int i = 0; i < c->nwatched; i++) {
-        struct watch_key *w = c->watched[i];
-        int db_id;
-        memcpy(&db_id, w->name, 4);
-        db_lookup_write(&server.dbs[db_id], w->name + 4, w->len - 4);
+        struct keyreg_entry *e = c->watched[i];
+        db_lookup_write(&server.dbs[e->db], e->key, e->len);
     }
 }
 

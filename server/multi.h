@@ -1,6 +1,6 @@
 /* multi.h - MULTI/EXEC/DISCARD and WATCH.
  *
- * WATCHed keys live in one registry keyed by (db, key); every write to the
+ * WATCHed keys live in a key registry (keyreg.h); every write to the
  * keyspace reports the key here (db.c calls multi_touch_key), and a watcher
  * of a touched key gets CLIENT_DIRTY_CAS so its EXEC fails. The common case,
  * nobody watching anything, costs one counter test per write.

@@ -114,6 +114,17 @@ void pack_push(struct pack *pk, const char *s, size_t len)
     pk->count++;
 }
 
+void pack_insert(struct pack *pk, size_t off, const char *s, size_t len)
+{
+    size_t need = pack_varint_len(len) + len;
+    pack_reserve(pk, need);
+    memmove(pk->data + off + need, pk->data + off, pk->used - off);
+    size_t h = pack_varint_put(pk->data + off, len);
+    memcpy(pk->data + off + h, s, len);
+    pk->used += (uint32_t)need;
+    pk->count++;
+}
+
 void pack_replace(struct pack *pk, const struct pack_elem *e, const char *s, size_t len)
 {
     size_t old = pack_varint_len(e->len) + e->len;

@@ -41,6 +41,8 @@ bool pack_find(const struct pack *pk, const char *s, size_t len, int stride,
                struct pack_elem *e);
 /* Append at the end. */
 void pack_push(struct pack *pk, const char *s, size_t len);
+/* Insert at byte offset off (0: front; an element's off: before it). */
+void pack_insert(struct pack *pk, size_t off, const char *s, size_t len);
 /* Replace the element at e with new bytes. */
 void pack_replace(struct pack *pk, const struct pack_elem *e, const char *s, size_t len);
 /* Delete n consecutive elements starting at e. */

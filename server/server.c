@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/blocking.h"
 #include "server/cmd.h"
 #include "server/config.h"
 #include "server/conn.h"
@@ -102,6 +103,7 @@ static void server_on_expire(uv_timer_t *t)
             db_active_expire(db, server.now_ms, 0);
         }
     }
+    blocking_timeouts(server.now_ms);
     server.stats.active_expire_cycles++;
     server.stats.active_expire_time_us += (uint64_t)(server_ustime() - start);
 }

@@ -34,6 +34,8 @@ struct command;
 #define CLIENT_MULTI 0x20u      /* inside MULTI: commands are queued */
 #define CLIENT_DIRTY_CAS 0x40u  /* a WATCHed key changed: EXEC fails */
 #define CLIENT_DIRTY_EXEC 0x80u /* a command failed to queue: EXECABORT */
+#define CLIENT_BLOCKED 0x100u   /* waiting in a blocking command */
+#define CLIENT_STILL_BLOCKED 0x200u /* a re-run found no data */
 
 /* A command queued by MULTI: owned, NUL-terminated copies of argv. */
 struct multi_cmd {
@@ -42,7 +44,7 @@ struct multi_cmd {
     const struct command *cmd;
 };
 
-struct watch_key;
+struct keyreg_entry;
 struct pubsub_channel;
 
 struct client {
@@ -71,12 +73,19 @@ struct client {
 
     struct multi_cmd *mcmds;   /* MULTI queue */
     int mcount, mcap;
-    struct watch_key **watched; /* keys this client WATCHes */
+    struct keyreg_entry **watched; /* keys this client WATCHes */
     int nwatched, watched_cap;
     struct pubsub_channel **channels; /* SUBSCRIBEd channels */
     int nchannels, channels_cap;
     char **patterns;           /* PSUBSCRIBEd patterns (owned) */
     int npatterns, patterns_cap;
+
+    const struct command *bcmd; /* blocked: the command to re-run */
+    struct resp_arg *bargv;
+    int bargc;
+    struct keyreg_entry **bkeys;
+    int nbkeys;
+    int64_t bdeadline_ms;       /* 0: no timeout */
 
     char *name;
     char *lib_name;

@@ -89,6 +89,7 @@ CASES(pubsub_cases);
 CASES(hash_cases);
 CASES(set_cases);
 CASES(zset_cases);
+CASES(list_cases);
 #define CASES_DEFINE(name, ...)                                               \
     const struct test_case name[] = {__VA_ARGS__};                            \
     const int name##_n = TEST_COUNT(name)

@@ -1,0 +1,275 @@
+/* Lists: every command and error text, and the blocking forms: FIFO
+ * service, timeouts, disconnects, MULTI. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tests/integration/harness.h"
+
+static void flat(redisReply *r, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; r != NULL && r->type == REDIS_REPLY_ARRAY && i < r->elements && o < cap;
+         i++) {
+        redisReply *e = r->element[i];
+        if (e->type == REDIS_REPLY_STRING) {
+            o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? " " : "", e->str);
+        } else if (e->type == REDIS_REPLY_INTEGER) {
+            o += (size_t)snprintf(out + o, cap - o, "%s%lld", o ? " " : "", e->integer);
+        } else if (e->type == REDIS_REPLY_ARRAY) {
+            char inner[256];
+            flat(e, inner, sizeof(inner));
+            o += (size_t)snprintf(out + o, cap - o, "%s[%s]", o ? " " : "", inner);
+        }
+    }
+}
+
+#define EXPECT_FLAT(want, ...)                                                \
+    do {                                                                      \
+        char got_[1024];                                                      \
+        redisReply *r_ = h_cmd(__VA_ARGS__);                                  \
+        flat(r_, got_, sizeof(got_));                                         \
+        if (r_ == NULL || r_->type != REDIS_REPLY_ARRAY || strcmp(got_, want) != 0) { \
+            fprintf(stderr, "  line %d: got [%s] (type %d), want [%s]\n", __LINE__, got_, \
+                    r_ ? r_->type : -1, want);                                \
+            test_failures_in_case++;                                          \
+        }                                                                     \
+        freeReplyObject(r_);                                                  \
+    } while (0)
+
+static void test_push_pop_len(void)
+{
+    EXPECT_INT(3, "RPUSH l a b c");
+    EXPECT_INT(5, "LPUSH l y z");
+    EXPECT_FLAT("z y a b c", "LRANGE l 0 -1");
+    EXPECT_INT(5, "LLEN l");
+    EXPECT_STR("z", "LPOP l");
+    EXPECT_STR("c", "RPOP l");
+    EXPECT_FLAT("y a", "LPOP l 2");
+    EXPECT_FLAT("b", "RPOP l 5");
+    EXPECT_INT(0, "EXISTS l");
+    EXPECT_NIL("LPOP l");
+    redisReply *r = h_cmd("LPOP l 2");
+    CHECK(r != NULL && r->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    EXPECT_INT(0, "LPUSHX l a");
+    EXPECT_INT(0, "EXISTS l");
+    EXPECT_INT(1, "RPUSH l a");
+    EXPECT_INT(2, "RPUSHX l b");
+    EXPECT_INT(3, "LPUSHX l c");
+    EXPECT_ERR("ERR value is out of range, must be positive", "LPOP l -1");
+    EXPECT_STATUS("list", "TYPE l");
+    OK("SET s v");
+    EXPECT_ERR("WRONGTYPE Operation against a key holding the wrong kind of value", "LPUSH s a");
+}
+
+static void test_index_set_range_trim(void)
+{
+    EXPECT_INT(5, "RPUSH l a b c d e");
+    EXPECT_STR("a", "LINDEX l 0");
+    EXPECT_STR("e", "LINDEX l -1");
+    EXPECT_NIL("LINDEX l 10");
+    OK("LSET l 1 B");
+    OK("LSET l -1 E");
+    EXPECT_ERR("ERR index out of range", "LSET l 10 x");
+    EXPECT_ERR("ERR no such key", "LSET nokey 0 x");
+    EXPECT_FLAT("B c", "LRANGE l 1 2");
+    EXPECT_FLAT("d E", "LRANGE l -2 100");
+    EXPECT_FLAT("", "LRANGE l 4 2");
+    EXPECT_FLAT("", "LRANGE nokey 0 -1");
+    OK("LTRIM l 1 -2");
+    EXPECT_FLAT("B c d", "LRANGE l 0 -1");
+    OK("LTRIM l 5 10");
+    EXPECT_INT(0, "EXISTS l");
+    EXPECT_ERR("ERR value is not an integer or out of range", "LRANGE l a 1");
+}
+
+static void test_rem_insert_pos(void)
+{
+    EXPECT_INT(7, "RPUSH l a x b x c x d");
+    EXPECT_INT(1, "LREM l 1 x");
+    EXPECT_FLAT("a b x c x d", "LRANGE l 0 -1");
+    EXPECT_INT(1, "LREM l -1 x");
+    EXPECT_FLAT("a b x c d", "LRANGE l 0 -1");
+    EXPECT_INT(1, "LREM l 0 x");
+    EXPECT_INT(0, "LREM l 0 zz");
+    EXPECT_INT(5, "LINSERT l BEFORE c C");
+    EXPECT_INT(6, "LINSERT l AFTER d D");
+    EXPECT_FLAT("a b C c d D", "LRANGE l 0 -1");
+    EXPECT_INT(-1, "LINSERT l BEFORE zz q");
+    EXPECT_INT(0, "LINSERT nokey BEFORE a b");
+    EXPECT_ERR("ERR syntax error", "LINSERT l MIDDLE a b");
+    EXPECT_INT(6, "RPUSH p a b c 1 2 3");
+    EXPECT_INT(7, "RPUSH p c");
+    EXPECT_INT(2, "LPOS p c");
+    EXPECT_INT(6, "LPOS p c RANK 2");
+    EXPECT_INT(6, "LPOS p c RANK -1");
+    EXPECT_FLAT("2 6", "LPOS p c COUNT 0");
+    EXPECT_FLAT("2", "LPOS p c COUNT 1");
+    EXPECT_NIL("LPOS p c MAXLEN 2");
+    EXPECT_NIL("LPOS p zz");
+    EXPECT_FLAT("", "LPOS p zz COUNT 2");
+    EXPECT_ERR_PREFIX("ERR RANK can't be zero", "LPOS p c RANK 0");
+    EXPECT_ERR("ERR COUNT can't be negative", "LPOS p c COUNT -1");
+    EXPECT_ERR("ERR MAXLEN can't be negative", "LPOS p c MAXLEN -1");
+}
+
+static void test_lmove_rpoplpush_lmpop(void)
+{
+    EXPECT_INT(3, "RPUSH src a b c");
+    EXPECT_STR("c", "RPOPLPUSH src dst");
+    EXPECT_STR("a", "LMOVE src dst LEFT RIGHT");
+    EXPECT_FLAT("c a", "LRANGE dst 0 -1");
+    EXPECT_STR("b", "LMOVE src src LEFT LEFT");
+    EXPECT_NIL("LMOVE nokey dst LEFT LEFT");
+    EXPECT_ERR("ERR syntax error", "LMOVE src dst UP LEFT");
+    OK("SET str v");
+    EXPECT_ERR("WRONGTYPE Operation against a key holding the wrong kind of value",
+               "LMOVE src str LEFT LEFT");
+    EXPECT_FLAT("dst [c a]", "LMPOP 2 nokey dst LEFT COUNT 5");
+    redisReply *r = h_cmd("LMPOP 1 nokey LEFT");
+    CHECK(r != NULL && r->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    EXPECT_ERR("ERR numkeys should be greater than 0", "LMPOP 0 a LEFT");
+    EXPECT_ERR("ERR count should be greater than 0", "LMPOP 1 a LEFT COUNT 0");
+    EXPECT_ERR("ERR syntax error", "LMPOP 1 a UP");
+}
+
+static void test_big_list_chunks(void)
+{
+    int fd = h_raw_connect(h_main.port);
+    static char req[400000];
+    size_t len = 0;
+    for (int i = 0; i < 10000; i++) {
+        len += (size_t)sprintf(req + len, "RPUSH big element-%05d\r\n", i);
+    }
+    h_raw_send(fd, req, len);
+    CHECK(h_wait_int(10000, 5000, "LLEN big"));
+    close(fd);
+    EXPECT_STR("element-05000", "LINDEX big 5000");
+    EXPECT_FLAT("element-09998 element-09999", "LRANGE big -2 -1");
+    OK("LTRIM big 100 -101");
+    EXPECT_INT(9800, "LLEN big");
+    EXPECT_STR("element-00100", "LINDEX big 0");
+    EXPECT_STR("element-09899", "LINDEX big -1");
+    EXPECT_INT(1, "LREM big 0 element-05000");
+    EXPECT_INT(9799, "LLEN big");
+}
+
+/* Send a blocking command on its own connection without waiting. */
+static redisContext *send_blocking(const char *cmd)
+{
+    redisContext *c = h_connect(h_main.port);
+    if (c != NULL) {
+        redisAppendCommand(c, cmd);
+        int done = 0;
+        while (!done && redisBufferWrite(c, &done) == REDIS_OK) {
+        }
+    }
+    return c;
+}
+
+static redisReply *get_reply(redisContext *c)
+{
+    redisReply *r = NULL;
+    if (c == NULL || redisGetReply(c, (void **)&r) != REDIS_OK) {
+        return NULL;
+    }
+    return r;
+}
+
+static void test_blpop_fifo(void)
+{
+    redisContext *a = send_blocking("BLPOP q1 q2 5");
+    h_sleep_ms(50);
+    redisContext *b = send_blocking("BLPOP q2 5");
+    h_sleep_ms(50);
+    EXPECT_INT(1, "RPUSH q2 first");
+    redisReply *r = get_reply(a);
+    CHECK(r != NULL && r->elements == 2 && strcmp(r->element[0]->str, "q2") == 0 &&
+          strcmp(r->element[1]->str, "first") == 0);
+    freeReplyObject(r);
+    EXPECT_INT(1, "RPUSH q2 second");
+    r = get_reply(b);
+    CHECK(r != NULL && r->elements == 2 && strcmp(r->element[1]->str, "second") == 0);
+    freeReplyObject(r);
+    EXPECT_INT(0, "EXISTS q2");
+    redisFree(a);
+    redisFree(b);
+}
+
+static void test_blocking_timeout_and_immediate(void)
+{
+    EXPECT_INT(1, "RPUSH ready x");
+    EXPECT_FLAT("ready x", "BRPOP nokey ready 1");
+    redisReply *r = h_cmd("BLPOP nokey 0.1");
+    CHECK(r != NULL && r->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    EXPECT_ERR("ERR timeout is negative", "BLPOP k -1");
+    EXPECT_ERR("ERR timeout is not a float or out of range", "BLPOP k abc");
+    r = h_cmd("BLMOVE nokey dst LEFT RIGHT 0.05");
+    CHECK(r != NULL && r->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+}
+
+static void test_blmove_and_blmpop_wake(void)
+{
+    redisContext *a = send_blocking("BLMOVE src dst RIGHT LEFT 5");
+    redisContext *b = send_blocking("BLMPOP 5 1 dst LEFT COUNT 2");
+    h_sleep_ms(50);
+    EXPECT_INT(1, "LPUSH src v");
+    redisReply *r = get_reply(a);
+    CHECK(r != NULL && r->type == REDIS_REPLY_STRING && strcmp(r->str, "v") == 0);
+    freeReplyObject(r);
+    /* The move fed dst, which serves the BLMPOP waiter. */
+    r = get_reply(b);
+    CHECK(r != NULL && r->elements == 2 && strcmp(r->element[0]->str, "dst") == 0 &&
+          r->element[1]->elements == 1);
+    freeReplyObject(r);
+    redisFree(a);
+    redisFree(b);
+}
+
+static void test_blocked_client_disconnects(void)
+{
+    redisContext *gone = send_blocking("BLPOP dq 5");
+    redisContext *waiter = send_blocking("BLPOP dq 5");
+    h_sleep_ms(50);
+    redisFree(gone);
+    h_sleep_ms(50);
+    EXPECT_INT(1, "RPUSH dq item");
+    redisReply *r = get_reply(waiter);
+    CHECK(r != NULL && r->elements == 2 && strcmp(r->element[1]->str, "item") == 0);
+    freeReplyObject(r);
+    redisFree(waiter);
+}
+
+static void test_push_in_multi_wakes_after_exec(void)
+{
+    redisContext *w = send_blocking("BLPOP mq 5");
+    h_sleep_ms(50);
+    OK("MULTI");
+    EXPECT_STATUS("QUEUED", "RPUSH mq a");
+    EXPECT_STATUS("QUEUED", "RPUSH mq b");
+    redisReply *r = h_cmd("EXEC");
+    CHECK(r != NULL && r->elements == 2);
+    freeReplyObject(r);
+    r = get_reply(w);
+    CHECK(r != NULL && r->elements == 2 && strcmp(r->element[1]->str, "a") == 0);
+    freeReplyObject(r);
+    EXPECT_FLAT("b", "LRANGE mq 0 -1");
+    /* Inside MULTI a blocking pop on an empty list does not block. */
+    OK("MULTI");
+    EXPECT_STATUS("QUEUED", "BLPOP emptyq 0");
+    r = h_cmd("EXEC");
+    CHECK(r != NULL && r->elements == 1 && r->element[0]->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    redisFree(w);
+}
+
+CASES_DEFINE(list_cases, TEST(test_push_pop_len), TEST(test_index_set_range_trim),
+             TEST(test_rem_insert_pos), TEST(test_lmove_rpoplpush_lmpop),
+             TEST(test_big_list_chunks), TEST(test_blpop_fifo),
+             TEST(test_blocking_timeout_and_immediate), TEST(test_blmove_and_blmpop_wake),
+             TEST(test_blocked_client_disconnects), TEST(test_push_in_multi_wakes_after_exec));
