@@ -90,6 +90,7 @@ CASES(hash_cases);
 CASES(set_cases);
 CASES(zset_cases);
 CASES(list_cases);
+CASES(zset2_cases);
 #define CASES_DEFINE(name, ...)                                               \
     const struct test_case name[] = {__VA_ARGS__};                            \
     const int name##_n = TEST_COUNT(name)

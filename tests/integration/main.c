@@ -60,7 +60,7 @@ int main(int argc, char **argv)
         {resp3_cases, &resp3_cases_n},       {multi_cases, &multi_cases_n},
         {pubsub_cases, &pubsub_cases_n},     {hash_cases, &hash_cases_n},
         {set_cases, &set_cases_n},           {zset_cases, &zset_cases_n},
-        {list_cases, &list_cases_n},
+        {list_cases, &list_cases_n},         {zset2_cases, &zset2_cases_n},
     };
     struct test_case all[512];
     int n = 0;

@@ -17,6 +17,10 @@ static void flat(redisReply *r, char *out, size_t cap)
             o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? " " : "", e->str);
         } else if (e->type == REDIS_REPLY_INTEGER) {
             o += (size_t)snprintf(out + o, cap - o, "%s%lld", o ? " " : "", e->integer);
+        } else if (e->type == REDIS_REPLY_ARRAY) {
+            char inner[512];
+            flat(e, inner, sizeof(inner));
+            o += (size_t)snprintf(out + o, cap - o, "%s[%s]", o ? " " : "", inner);
         }
     }
 }
@@ -197,3 +201,70 @@ static void test_leaderboard_top10(void)
 CASES_DEFINE(zset_cases, TEST(test_zadd_flags), TEST(test_lookups), TEST(test_ranges_by_rank),
              TEST(test_ranges_by_score), TEST(test_ranges_by_lex), TEST(test_removal),
              TEST(test_pops), TEST(test_randmember_and_scan), TEST(test_leaderboard_top10));
+
+static void test_zalgebra(void)
+{
+    EXPECT_INT(3, "ZADD a 1 x 2 y 3 z");
+    EXPECT_INT(2, "ZADD b 10 y 20 w");
+    EXPECT_INT(2, "SADD s y q");
+    EXPECT_FLAT("x 1 z 3 y 12 w 20", "ZUNION 2 a b WITHSCORES");
+    EXPECT_FLAT("y 12", "ZINTER 2 a b WITHSCORES");
+    EXPECT_FLAT("y 2", "ZINTER 2 a b AGGREGATE MIN WITHSCORES");
+    EXPECT_FLAT("y 22", "ZINTER 2 a b WEIGHTS 1 2 WITHSCORES");
+    EXPECT_FLAT("x z", "ZDIFF 2 a b");
+    EXPECT_FLAT("y 3", "ZINTER 2 a s WITHSCORES");
+    EXPECT_INT(4, "ZUNIONSTORE u 2 a b");
+    EXPECT_INT(1, "ZINTERSTORE i 2 a b AGGREGATE MAX");
+    EXPECT_STR("10", "ZSCORE i y");
+    EXPECT_INT(2, "ZDIFFSTORE d 2 a b");
+    EXPECT_INT(0, "ZINTERSTORE i 2 a nokey");
+    EXPECT_INT(0, "EXISTS i");
+    EXPECT_INT(1, "ZINTERCARD 2 a b");
+    EXPECT_INT(3, "ZINTERCARD 1 a");
+    EXPECT_INT(2, "ZINTERCARD 1 a LIMIT 2");
+    EXPECT_ERR("ERR at least 1 input key is needed for 'zunionstore' command", "ZUNIONSTORE d 0 a");
+    EXPECT_ERR("ERR at least 1 input key is needed for 'zintercard' command", "ZINTERCARD 0 a");
+    EXPECT_ERR("ERR weight value is not a float", "ZINTERSTORE d 1 a WEIGHTS x");
+    EXPECT_ERR("ERR syntax error", "ZUNIONSTORE d 2 a");
+    EXPECT_ERR("ERR syntax error", "ZINTER 1 a AGGREGATE foo");
+    EXPECT_ERR("ERR syntax error", "ZDIFF 1 a WEIGHTS 1");
+    OK("SET str v");
+    EXPECT_ERR("WRONGTYPE Operation against a key holding the wrong kind of value",
+               "ZUNION 2 a str");
+    EXPECT_INT(2, "ZRANGESTORE rs a 0 1");
+    EXPECT_FLAT("x y", "ZRANGE rs 0 -1");
+    EXPECT_INT(1, "ZRANGESTORE rs a (1 2 BYSCORE");
+    EXPECT_INT(0, "ZRANGESTORE rs a 5 10");
+    EXPECT_INT(0, "EXISTS rs");
+}
+
+static void test_zmpop_and_blocking(void)
+{
+    EXPECT_INT(3, "ZADD z 1 a 2 b 3 c");
+    EXPECT_FLAT("z [[c 3] [b 2]]", "ZMPOP 2 nokey z MAX COUNT 2");
+    redisReply *r = h_cmd("ZMPOP 1 nokey MIN");
+    CHECK(r != NULL && r->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    EXPECT_ERR("ERR numkeys should be greater than 0", "ZMPOP 0 z MAX");
+    EXPECT_ERR("ERR syntax error", "ZMPOP 1 z FOO");
+    EXPECT_ERR("ERR count should be greater than 0", "ZMPOP 1 z MIN COUNT 0");
+    EXPECT_FLAT("z a 1", "BZPOPMIN nokey z 1");
+    r = h_cmd("BZPOPMAX nokey 0.05");
+    CHECK(r != NULL && r->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    redisContext *w = h_connect(h_main.port);
+    redisAppendCommand(w, "BZPOPMAX board 5");
+    int done = 0;
+    while (!done && redisBufferWrite(w, &done) == REDIS_OK) {
+    }
+    h_sleep_ms(50);
+    EXPECT_INT(2, "ZADD board 5 p1 9 p2");
+    r = NULL;
+    CHECK(redisGetReply(w, (void **)&r) == REDIS_OK && r != NULL && r->elements == 3 &&
+          strcmp(r->element[1]->str, "p2") == 0);
+    freeReplyObject(r);
+    redisFree(w);
+    EXPECT_FLAT("board [[p1 5]]", "BZMPOP 1 1 board MIN");
+}
+
+CASES_DEFINE(zset2_cases, TEST(test_zalgebra), TEST(test_zmpop_and_blocking));
