@@ -333,3 +333,40 @@ void scan_collection(struct client *c, const struct scan_args *sa, const void *o
     scan_reply(c, cursor, bulks_per_item * out.n, &out.items);
     reply_buf_deinit(&out.items);
 }
+
+int mpop_args_or_reply(struct client *c, int at, const char *a, const char *b, int *nkeys,
+                       bool *is_a, long long *count)
+{
+    static const char *const bad_count = "ERR count should be greater than 0";
+    long long n;
+    if (arg_ll_or_reply(c, at, &n) < 0) {
+        return -EINVAL;
+    }
+    if (n <= 0 || n > INT_MAX) {
+        reply_error(REPLY(c), "ERR numkeys should be greater than 0");
+        return -EINVAL;
+    }
+    int where = at + 1 + (int)n;
+    if (where >= c->argc || !(arg_is(c, where, a) || arg_is(c, where, b))) {
+        reply_error(REPLY(c), ERR_SYNTAX);
+        return -EINVAL;
+    }
+    *is_a = arg_is(c, where, a);
+    *nkeys = (int)n;
+    *count = 1;
+    if (where + 1 == c->argc) {
+        return 0;
+    }
+    if (where + 3 != c->argc || !arg_is(c, where + 1, "count")) {
+        reply_error(REPLY(c), ERR_SYNTAX);
+        return -EINVAL;
+    }
+    if (arg_ll_msg_or_reply(c, where + 2, count, bad_count) < 0) {
+        return -EINVAL;
+    }
+    if (*count <= 0) {
+        reply_error(REPLY(c), bad_count);
+        return -EINVAL;
+    }
+    return 0;
+}

@@ -128,6 +128,11 @@ bool scan_out_matches(const struct scan_out *o, const char *s, size_t len);
 void scan_collection(struct client *c, const struct scan_args *sa, const void *obj,
                      scan_step_fn step, int bulks_per_item);
 
+/* LMPOP/ZMPOP-style arguments from argv[at]: "numkeys key... <a|b>
+ * [COUNT n]"; *is_a tells which direction word was given. */
+int mpop_args_or_reply(struct client *c, int at, const char *a, const char *b, int *nkeys,
+                       bool *is_a, long long *count);
+
 /* Redis's HELP reply: a header naming the command, the lines, then HELP. */
 void cmd_reply_help(struct client *c, const char *const *lines);
 

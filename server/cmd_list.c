@@ -515,50 +515,12 @@ void cmd_brpop(struct client *c)
     bpop_generic(c, false);
 }
 
-/* "numkeys key... LEFT|RIGHT [COUNT n]" from argv[at]. */
-static int mpop_args_or_reply(struct client *c, int at, int *nkeys, bool *head, long long *count)
-{
-    long long n;
-    if (arg_ll_or_reply(c, at, &n) < 0) {
-        return -EINVAL;
-    }
-    if (n <= 0 || n > INT_MAX) {
-        reply_error(REPLY(c), "ERR numkeys should be greater than 0");
-        return -EINVAL;
-    }
-    int where = at + 1 + (int)n;
-    if (where >= c->argc) {
-        reply_error(REPLY(c), ERR_SYNTAX);
-        return -EINVAL;
-    }
-    if (side_or_reply(c, where, head) < 0) {
-        return -EINVAL;
-    }
-    *nkeys = (int)n;
-    *count = 1;
-    if (where + 1 == c->argc) {
-        return 0;
-    }
-    if (where + 3 != c->argc || !arg_is(c, where + 1, "count")) {
-        reply_error(REPLY(c), ERR_SYNTAX);
-        return -EINVAL;
-    }
-    if (arg_ll_msg_or_reply(c, where + 2, count, "ERR count should be greater than 0") < 0) {
-        return -EINVAL;
-    }
-    if (*count <= 0) {
-        reply_error(REPLY(c), "ERR count should be greater than 0");
-        return -EINVAL;
-    }
-    return 0;
-}
-
 void cmd_lmpop(struct client *c)
 {
     int nkeys;
     bool head;
     long long count;
-    if (mpop_args_or_reply(c, 1, &nkeys, &head, &count) == 0) {
+    if (mpop_args_or_reply(c, 1, "left", "right", &nkeys, &head, &count) == 0) {
         multi_pop(c, 2, nkeys, head, count, true, -1);
     }
 }
@@ -570,7 +532,7 @@ void cmd_blmpop(struct client *c)
     long long count;
     int64_t deadline;
     if (blocking_timeout_or_reply(c, 1, &deadline) == 0 &&
-        mpop_args_or_reply(c, 2, &nkeys, &head, &count) == 0) {
+        mpop_args_or_reply(c, 2, "left", "right", &nkeys, &head, &count) == 0) {
         multi_pop(c, 3, nkeys, head, count, true, deadline);
     }
 }

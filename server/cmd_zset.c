@@ -1129,47 +1129,12 @@ static void zset_multi_pop(struct client *c, int first, int nkeys, bool max, lon
     }
 }
 
-static int zmpop_args_or_reply(struct client *c, int at, int *nkeys, bool *max, long long *count)
-{
-    long long n;
-    if (arg_ll_or_reply(c, at, &n) < 0) {
-        return -EINVAL;
-    }
-    if (n <= 0 || n > INT_MAX) {
-        reply_error(REPLY(c), "ERR numkeys should be greater than 0");
-        return -EINVAL;
-    }
-    int where = at + 1 + (int)n;
-    if (where >= c->argc || !(arg_is(c, where, "min") || arg_is(c, where, "max"))) {
-        reply_error(REPLY(c), ERR_SYNTAX);
-        return -EINVAL;
-    }
-    *max = arg_is(c, where, "max");
-    *nkeys = (int)n;
-    *count = 1;
-    if (where + 1 == c->argc) {
-        return 0;
-    }
-    if (where + 3 != c->argc || !arg_is(c, where + 1, "count")) {
-        reply_error(REPLY(c), ERR_SYNTAX);
-        return -EINVAL;
-    }
-    if (arg_ll_msg_or_reply(c, where + 2, count, "ERR count should be greater than 0") < 0) {
-        return -EINVAL;
-    }
-    if (*count <= 0) {
-        reply_error(REPLY(c), "ERR count should be greater than 0");
-        return -EINVAL;
-    }
-    return 0;
-}
-
 void cmd_zmpop(struct client *c)
 {
     int nkeys;
     bool max;
     long long count;
-    if (zmpop_args_or_reply(c, 1, &nkeys, &max, &count) == 0) {
+    if (mpop_args_or_reply(c, 1, "max", "min", &nkeys, &max, &count) == 0) {
         zset_multi_pop(c, 2, nkeys, max, count, true, -1);
     }
 }
@@ -1181,7 +1146,7 @@ void cmd_bzmpop(struct client *c)
     long long count;
     int64_t deadline;
     if (blocking_timeout_or_reply(c, 1, &deadline) == 0 &&
-        zmpop_args_or_reply(c, 2, &nkeys, &max, &count) == 0) {
+        mpop_args_or_reply(c, 2, "max", "min", &nkeys, &max, &count) == 0) {
         zset_multi_pop(c, 3, nkeys, max, count, true, deadline);
     }
 }

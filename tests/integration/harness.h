@@ -73,6 +73,11 @@ bool h_raw_closed(int fd);
  * (elements / per_item), or -1 on a malformed reply. */
 int h_scan_all(const char *cmd, int per_item);
 
+/* A new connection that has sent cmd and not read its reply (blocking
+ * commands); h_get_reply waits (bounded by the 5 s timeout) for it. */
+redisContext *h_send_only(const char *cmd);
+redisReply *h_get_reply(redisContext *c);
+
 /* Poll cmd until the reply is the integer want or timeout_ms passes. */
 bool h_wait_int(long long want, int timeout_ms, const char *fmt, ...);
 void h_sleep_ms(int ms);

@@ -157,41 +157,19 @@ static void test_big_list_chunks(void)
     EXPECT_INT(9799, "LLEN big");
 }
 
-/* Send a blocking command on its own connection without waiting. */
-static redisContext *send_blocking(const char *cmd)
-{
-    redisContext *c = h_connect(h_main.port);
-    if (c != NULL) {
-        redisAppendCommand(c, cmd);
-        int done = 0;
-        while (!done && redisBufferWrite(c, &done) == REDIS_OK) {
-        }
-    }
-    return c;
-}
-
-static redisReply *get_reply(redisContext *c)
-{
-    redisReply *r = NULL;
-    if (c == NULL || redisGetReply(c, (void **)&r) != REDIS_OK) {
-        return NULL;
-    }
-    return r;
-}
-
 static void test_blpop_fifo(void)
 {
-    redisContext *a = send_blocking("BLPOP q1 q2 5");
+    redisContext *a = h_send_only("BLPOP q1 q2 5");
     h_sleep_ms(50);
-    redisContext *b = send_blocking("BLPOP q2 5");
+    redisContext *b = h_send_only("BLPOP q2 5");
     h_sleep_ms(50);
     EXPECT_INT(1, "RPUSH q2 first");
-    redisReply *r = get_reply(a);
+    redisReply *r = h_get_reply(a);
     CHECK(r != NULL && r->elements == 2 && strcmp(r->element[0]->str, "q2") == 0 &&
           strcmp(r->element[1]->str, "first") == 0);
     freeReplyObject(r);
     EXPECT_INT(1, "RPUSH q2 second");
-    r = get_reply(b);
+    r = h_get_reply(b);
     CHECK(r != NULL && r->elements == 2 && strcmp(r->element[1]->str, "second") == 0);
     freeReplyObject(r);
     EXPECT_INT(0, "EXISTS q2");
@@ -215,15 +193,15 @@ static void test_blocking_timeout_and_immediate(void)
 
 static void test_blmove_and_blmpop_wake(void)
 {
-    redisContext *a = send_blocking("BLMOVE src dst RIGHT LEFT 5");
-    redisContext *b = send_blocking("BLMPOP 5 1 dst LEFT COUNT 2");
+    redisContext *a = h_send_only("BLMOVE src dst RIGHT LEFT 5");
+    redisContext *b = h_send_only("BLMPOP 5 1 dst LEFT COUNT 2");
     h_sleep_ms(50);
     EXPECT_INT(1, "LPUSH src v");
-    redisReply *r = get_reply(a);
+    redisReply *r = h_get_reply(a);
     CHECK(r != NULL && r->type == REDIS_REPLY_STRING && strcmp(r->str, "v") == 0);
     freeReplyObject(r);
     /* The move fed dst, which serves the BLMPOP waiter. */
-    r = get_reply(b);
+    r = h_get_reply(b);
     CHECK(r != NULL && r->elements == 2 && strcmp(r->element[0]->str, "dst") == 0 &&
           r->element[1]->elements == 1);
     freeReplyObject(r);
@@ -233,13 +211,13 @@ static void test_blmove_and_blmpop_wake(void)
 
 static void test_blocked_client_disconnects(void)
 {
-    redisContext *gone = send_blocking("BLPOP dq 5");
-    redisContext *waiter = send_blocking("BLPOP dq 5");
+    redisContext *gone = h_send_only("BLPOP dq 5");
+    redisContext *waiter = h_send_only("BLPOP dq 5");
     h_sleep_ms(50);
     redisFree(gone);
     h_sleep_ms(50);
     EXPECT_INT(1, "RPUSH dq item");
-    redisReply *r = get_reply(waiter);
+    redisReply *r = h_get_reply(waiter);
     CHECK(r != NULL && r->elements == 2 && strcmp(r->element[1]->str, "item") == 0);
     freeReplyObject(r);
     redisFree(waiter);
@@ -247,7 +225,7 @@ static void test_blocked_client_disconnects(void)
 
 static void test_push_in_multi_wakes_after_exec(void)
 {
-    redisContext *w = send_blocking("BLPOP mq 5");
+    redisContext *w = h_send_only("BLPOP mq 5");
     h_sleep_ms(50);
     OK("MULTI");
     EXPECT_STATUS("QUEUED", "RPUSH mq a");
@@ -255,7 +233,7 @@ static void test_push_in_multi_wakes_after_exec(void)
     redisReply *r = h_cmd("EXEC");
     CHECK(r != NULL && r->elements == 2);
     freeReplyObject(r);
-    r = get_reply(w);
+    r = h_get_reply(w);
     CHECK(r != NULL && r->elements == 2 && strcmp(r->element[1]->str, "a") == 0);
     freeReplyObject(r);
     EXPECT_FLAT("b", "LRANGE mq 0 -1");

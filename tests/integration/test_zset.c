@@ -252,15 +252,11 @@ static void test_zmpop_and_blocking(void)
     r = h_cmd("BZPOPMAX nokey 0.05");
     CHECK(r != NULL && r->type == REDIS_REPLY_NIL);
     freeReplyObject(r);
-    redisContext *w = h_connect(h_main.port);
-    redisAppendCommand(w, "BZPOPMAX board 5");
-    int done = 0;
-    while (!done && redisBufferWrite(w, &done) == REDIS_OK) {
-    }
+    redisContext *w = h_send_only("BZPOPMAX board 5");
     h_sleep_ms(50);
     EXPECT_INT(2, "ZADD board 5 p1 9 p2");
-    r = NULL;
-    CHECK(redisGetReply(w, (void **)&r) == REDIS_OK && r != NULL && r->elements == 3 &&
+    r = h_get_reply(w);
+    CHECK(r != NULL && r->elements == 3 &&
           strcmp(r->element[1]->str, "p2") == 0);
     freeReplyObject(r);
     redisFree(w);
