@@ -97,12 +97,10 @@ static void pack_reserve(struct pack *pk, size_t more)
     if (pk->cap - pk->used >= more) {
         return;
     }
-    size_t cap = pk->cap < 32 ? 32 : pk->cap;
-    while (cap - pk->used < more) {
-        cap = cap * 3 / 2 + 8;
-    }
-    pk->data = mem_realloc(pk->data, cap);
-    pk->cap = (uint32_t)cap;
+    /* Grow to what is needed and keep whatever the allocator's size class
+     * gives: small collections are the common case and slack is memory. */
+    pk->data = mem_realloc(pk->data, pk->used + more);
+    pk->cap = (uint32_t)mem_usable_size(pk->data);
 }
 
 void pack_push(struct pack *pk, const char *s, size_t len)

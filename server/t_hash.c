@@ -20,7 +20,7 @@ struct hash_obj {
     int enc;
     union {
         struct pack pk; /* field, value, field, value, ... */
-        struct dict d;
+        struct dict *d; /* a table is allocated only once needed */
     } u;
 };
 
@@ -64,7 +64,8 @@ void hash_free(struct hash_obj *h)
     if (h->enc == HASH_PACKED) {
         pack_deinit(&h->u.pk);
     } else {
-        dict_deinit(&h->u.d, hash_free_node, NULL);
+        dict_deinit(h->u.d, hash_free_node, NULL);
+        mem_free(h->u.d);
     }
     mem_free(h);
 }
@@ -73,7 +74,7 @@ static void hash_copy_pair(const char *f, size_t flen, const char *v, size_t vle
 {
     struct hash_obj *dst = arg;
     struct hash_node *n = hash_node_new(f, flen, v, vlen);
-    dict_add(&dst->u.d, &n->node, dict_hash(f, flen));
+    dict_add(dst->u.d, &n->node, dict_hash(f, flen));
 }
 
 struct hash_obj *hash_dup(const struct hash_obj *h)
@@ -83,7 +84,8 @@ struct hash_obj *hash_dup(const struct hash_obj *h)
     if (h->enc == HASH_PACKED) {
         pack_copy(&c->u.pk, &h->u.pk);
     } else {
-        dict_init(&c->u.d, hash_node_key);
+        c->u.d = mem_alloc(sizeof(struct dict));
+        dict_init(c->u.d, hash_node_key);
         hash_foreach(h, hash_copy_pair, c);
     }
     return c;
@@ -91,7 +93,7 @@ struct hash_obj *hash_dup(const struct hash_obj *h)
 
 size_t hash_len(const struct hash_obj *h)
 {
-    return h->enc == HASH_PACKED ? h->u.pk.count / 2 : dict_size(&h->u.d);
+    return h->enc == HASH_PACKED ? h->u.pk.count / 2 : dict_size(h->u.d);
 }
 
 const char *hash_encoding(const struct hash_obj *h)
@@ -114,7 +116,7 @@ bool hash_get(const struct hash_obj *h, const char *f, size_t flen, const char *
         *vlen = e.len;
         return true;
     }
-    struct hash_node *n = (struct hash_node *)dict_find(&h->u.d, f, flen, dict_hash(f, flen));
+    struct hash_node *n = (struct hash_node *)dict_find(h->u.d, f, flen, dict_hash(f, flen));
     if (n == NULL) {
         return false;
     }
@@ -127,7 +129,8 @@ static void hash_to_table(struct hash_obj *h)
 {
     struct pack pk = h->u.pk;
     h->enc = HASH_TABLE;
-    dict_init(&h->u.d, hash_node_key);
+    h->u.d = mem_alloc(sizeof(struct dict));
+    dict_init(h->u.d, hash_node_key);
     size_t off = 0;
     struct pack_elem f, v;
     while (pack_next(&pk, &off, &f) && pack_next(&pk, &off, &v)) {
@@ -166,9 +169,9 @@ bool hash_set(struct hash_obj *h, const char *f, size_t flen, const char *v, siz
         return added;
     }
     uint64_t hv = dict_hash(f, flen);
-    struct hash_node *old = (struct hash_node *)dict_unlink(&h->u.d, f, flen, hv);
+    struct hash_node *old = (struct hash_node *)dict_unlink(h->u.d, f, flen, hv);
     struct hash_node *n = hash_node_new(f, flen, v, vlen);
-    dict_add(&h->u.d, &n->node, hv);
+    dict_add(h->u.d, &n->node, hv);
     mem_free(old);
     return old == NULL;
 }
@@ -183,7 +186,7 @@ bool hash_del(struct hash_obj *h, const char *f, size_t flen)
         pack_delete(&h->u.pk, &e, 2);
         return true;
     }
-    struct dict_node *n = dict_unlink(&h->u.d, f, flen, dict_hash(f, flen));
+    struct dict_node *n = dict_unlink(h->u.d, f, flen, dict_hash(f, flen));
     mem_free(n);
     return n != NULL;
 }
@@ -211,7 +214,7 @@ void hash_foreach(const struct hash_obj *h, hash_visit_fn fn, void *arg)
         return;
     }
     struct hash_visit hv = {fn, arg};
-    dict_foreach(&h->u.d, hash_visit_node, &hv);
+    dict_foreach(h->u.d, hash_visit_node, &hv);
 }
 
 uint64_t hash_scan(const struct hash_obj *h, uint64_t cursor, hash_visit_fn fn, void *arg)
@@ -221,7 +224,7 @@ uint64_t hash_scan(const struct hash_obj *h, uint64_t cursor, hash_visit_fn fn, 
         return 0;
     }
     struct hash_visit hv = {fn, arg};
-    return dict_scan(&h->u.d, cursor, hash_visit_node, &hv);
+    return dict_scan(h->u.d, cursor, hash_visit_node, &hv);
 }
 
 void hash_random(const struct hash_obj *h, uint64_t (*rnd)(void), const char **f, size_t *flen,
@@ -241,7 +244,7 @@ void hash_random(const struct hash_obj *h, uint64_t (*rnd)(void), const char **f
         *vlen = ve.len;
         return;
     }
-    const struct hash_node *n = (const struct hash_node *)dict_random(&h->u.d, rnd);
+    const struct hash_node *n = (const struct hash_node *)dict_random(h->u.d, rnd);
     *f = n->data;
     *flen = n->flen;
     *v = n->data + n->flen;

@@ -28,7 +28,7 @@ struct set_obj {
     union {
         struct set_ints ints;
         struct pack pk;
-        struct dict d;
+        struct dict *d; /* a table is allocated only once needed */
     } u;
 };
 
@@ -159,7 +159,8 @@ void set_free(struct set_obj *s)
     } else if (s->enc == SET_PACKED) {
         pack_deinit(&s->u.pk);
     } else {
-        dict_deinit(&s->u.d, set_free_node, NULL);
+        dict_deinit(s->u.d, set_free_node, NULL);
+        mem_free(s->u.d);
     }
     mem_free(s);
 }
@@ -181,8 +182,9 @@ struct set_obj *set_dup(const struct set_obj *s)
     } else if (s->enc == SET_PACKED) {
         pack_copy(&c->u.pk, &s->u.pk);
     } else {
-        dict_init(&c->u.d, set_node_key);
-        set_foreach(s, set_copy_member, &c->u.d);
+        c->u.d = mem_alloc(sizeof(struct dict));
+        dict_init(c->u.d, set_node_key);
+        set_foreach(s, set_copy_member, c->u.d);
     }
     return c;
 }
@@ -191,7 +193,7 @@ size_t set_len(const struct set_obj *s)
 {
     return s->enc == SET_INTS     ? s->u.ints.count
            : s->enc == SET_PACKED ? s->u.pk.count
-                                  : dict_size(&s->u.d);
+                                  : dict_size(s->u.d);
 }
 
 const char *set_encoding(const struct set_obj *s)
@@ -211,7 +213,7 @@ bool set_contains(const struct set_obj *s, const char *m, size_t len)
     case SET_PACKED:
         return pack_find(&s->u.pk, m, len, 1, &e);
     default:
-        return dict_find(&s->u.d, m, len, dict_hash(m, len)) != NULL;
+        return dict_find(s->u.d, m, len, dict_hash(m, len)) != NULL;
     }
 }
 
@@ -228,8 +230,9 @@ static void set_convert(struct set_obj *s, int to)
         pack_init(&s->u.pk);
         set_foreach(&old, set_pack_member, &s->u.pk);
     } else {
-        dict_init(&s->u.d, set_node_key);
-        set_foreach(&old, set_copy_member, &s->u.d);
+        s->u.d = mem_alloc(sizeof(struct dict));
+        dict_init(s->u.d, set_node_key);
+        set_foreach(&old, set_copy_member, s->u.d);
     }
     if (old.enc == SET_INTS) {
         mem_free(old.u.ints.data);
@@ -270,7 +273,7 @@ bool set_add(struct set_obj *s, const char *m, size_t len, const struct set_limi
     } else if (s->enc == SET_PACKED) {
         pack_push(&s->u.pk, m, len);
     } else {
-        table_add(&s->u.d, m, len);
+        table_add(s->u.d, m, len);
     }
     return true;
 }
@@ -294,7 +297,7 @@ bool set_remove(struct set_obj *s, const char *m, size_t len)
         pack_delete(&s->u.pk, &e, 1);
         return true;
     }
-    struct dict_node *n = dict_unlink(&s->u.d, m, len, dict_hash(m, len));
+    struct dict_node *n = dict_unlink(s->u.d, m, len, dict_hash(m, len));
     mem_free(n);
     return n != NULL;
 }
@@ -326,7 +329,7 @@ void set_foreach(const struct set_obj *s, set_visit_fn fn, void *arg)
         }
     } else {
         struct set_visit v = {fn, arg};
-        dict_foreach(&s->u.d, set_visit_node, &v);
+        dict_foreach(s->u.d, set_visit_node, &v);
     }
 }
 
@@ -337,7 +340,7 @@ uint64_t set_scan(const struct set_obj *s, uint64_t cursor, set_visit_fn fn, voi
         return 0;
     }
     struct set_visit v = {fn, arg};
-    return dict_scan(&s->u.d, cursor, set_visit_node, &v);
+    return dict_scan(s->u.d, cursor, set_visit_node, &v);
 }
 
 static size_t set_copy_out(char **buf, size_t *cap, const char *m, size_t len)
@@ -366,6 +369,6 @@ size_t set_random(const struct set_obj *s, uint64_t (*rnd)(void), char **buf, si
         }
         return set_copy_out(buf, cap, e.p, e.len);
     }
-    const struct set_node *n = (const struct set_node *)dict_random(&s->u.d, rnd);
+    const struct set_node *n = (const struct set_node *)dict_random(s->u.d, rnd);
     return set_copy_out(buf, cap, n->data, n->len);
 }
