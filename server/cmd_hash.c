@@ -11,12 +11,13 @@
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/cmd_hash.h"
 #include "server/t_hash.h"
 #include "server/util.h"
 
 #define KEY(c) (c)->argv[1].ptr, (c)->argv[1].len
 
-static struct hash_limits hash_limits_now(void)
+struct hash_limits hash_limits_now(void)
 {
     return (struct hash_limits){(size_t)server.cfg->hash_max_listpack_entries,
                                 (size_t)server.cfg->hash_max_listpack_value};
@@ -24,7 +25,7 @@ static struct hash_limits hash_limits_now(void)
 
 /* The hash at argv[1] for reading, NULL when absent; *wrong (with
  * WRONGTYPE replied) when the key holds another type. */
-static struct hash_obj *hash_read_or_reply(struct client *c, bool *wrong)
+struct hash_obj *hash_read_or_reply(struct client *c, bool *wrong)
 {
     struct entry *e = db_lookup(c->db, KEY(c), 0);
     *wrong = e != NULL && entry_type(e) != ENTRY_HASH;
@@ -32,18 +33,20 @@ static struct hash_obj *hash_read_or_reply(struct client *c, bool *wrong)
         reply_error(REPLY(c), ERR_WRONGTYPE);
         return NULL;
     }
+    e = e != NULL ? db_field_expiry(c->db, e) : NULL; /* lazy field expiry */
     return e != NULL ? entry_obj(e) : NULL;
 }
 
 /* The hash at argv[1] for writing, created when absent; NULL (replied)
  * on WRONGTYPE. */
-static struct hash_obj *hash_write_or_reply(struct client *c)
+struct hash_obj *hash_write_or_reply(struct client *c)
 {
     struct entry *e = db_lookup_write(c->db, KEY(c));
     if (e != NULL && entry_type(e) != ENTRY_HASH) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
         return NULL;
     }
+    e = e != NULL ? db_field_expiry(c->db, e) : NULL;
     if (e == NULL) {
         struct hash_obj *h = hash_new();
         db_add(c->db, entry_new_obj(KEY(c), ENTRY_HASH, h, -1));
@@ -54,7 +57,7 @@ static struct hash_obj *hash_write_or_reply(struct client *c)
 }
 
 /* Delete the key when its last field went. */
-static void hash_drop_if_empty(struct client *c, const struct hash_obj *h)
+void hash_drop_if_empty(struct client *c, const struct hash_obj *h)
 {
     if (hash_len(h) == 0) {
         db_delete(c->db, KEY(c));
@@ -181,6 +184,7 @@ void cmd_hdel(struct client *c)
         reply_error(REPLY(c), ERR_WRONGTYPE);
         return;
     }
+    e = e != NULL ? db_field_expiry(c->db, e) : NULL;
     long long n = 0;
     struct hash_obj *h = e != NULL ? entry_obj(e) : NULL;
     for (int i = 2; h != NULL && i < c->argc; i++) {

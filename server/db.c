@@ -7,6 +7,7 @@
 #include "server/mem.h"
 #include "server/multi.h"
 #include "server/server.h"
+#include "server/t_hash.h"
 
 static void db_entry_key(const struct dict_node *n, const char **key, size_t *len)
 {
@@ -302,11 +303,63 @@ struct db_expire_ctx {
     int64_t until_ms;
 };
 
+void db_index_deadline(struct db *db, const char *key, size_t len, int64_t when_ms)
+{
+    expire_index_add(&db->expires, (uint32_t)dict_hash(key, len), when_ms);
+}
+
+struct entry *db_field_expiry(struct db *db, struct entry *e)
+{
+    if (entry_type(e) != ENTRY_HASH || !hash_has_field_deadlines(entry_obj(e))) {
+        return e;
+    }
+    struct hash_obj *h = entry_obj(e);
+    const char *key;
+    size_t len;
+    entry_key(e, &key, &len);
+    if (hash_purge_expired(h, server.now_ms) > 0) {
+        multi_touch_key(db, key, len);
+    }
+    if (hash_len(h) == 0) {
+        db_delete(db, key, len);
+        return NULL;
+    }
+    return e;
+}
+
+/* A hash with field deadlines met in the wheel: purge what is due, then
+ * make sure the next field deadline has an item. Returns true if the
+ * whole key went. */
+static bool db_expire_fields(struct db_expire_ctx *ctx, dict_slot *slot, struct entry *e)
+{
+    struct hash_obj *h = entry_obj(e);
+    const char *key;
+    size_t len;
+    entry_key(e, &key, &len);
+    if (ctx->why == EXPIRE_VISIT_DUE && hash_purge_expired(h, ctx->now_ms) > 0) {
+        multi_touch_key(ctx->db, key, len);
+        if (hash_len(h) == 0) {
+            db_expire_slot(ctx->db, slot, dict_hash(key, len));
+            ctx->deleted++;
+            return true;
+        }
+    }
+    int64_t next = hash_next_deadline(h);
+    if (next >= 0 && (ctx->why == EXPIRE_VISIT_DUE || next < ctx->until_ms)) {
+        expire_index_add(&ctx->db->expires, (uint32_t)dict_hash(key, len), next);
+    }
+    return false;
+}
+
 static bool db_expire_visit_node(struct dict *d, dict_slot *slot, void *arg)
 {
     (void)d;
     struct db_expire_ctx *ctx = arg;
     struct entry *e = (struct entry *)dict_slot_node(slot);
+    if (entry_type(e) == ENTRY_HASH && hash_has_field_deadlines(entry_obj(e)) &&
+        db_expire_fields(ctx, slot, e)) {
+        return true;
+    }
     if (!entry_has_expire(e)) {
         return false;
     }

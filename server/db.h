@@ -61,6 +61,13 @@ void db_modified(struct db *db, const char *key, size_t len);
  * entry, which may have moved. */
 struct entry *db_set_expire(struct db *db, struct entry *e, int64_t expire_ms);
 
+/* Index a deadline inside a key's value (a hash field's TTL): active
+ * expiry visits the key then, and db_field_expiry() handles it. */
+void db_index_deadline(struct db *db, const char *key, size_t len, int64_t when_ms);
+/* Drop a hash's expired fields (deleting the key when none are left);
+ * returns the entry, or NULL when the key went away. */
+struct entry *db_field_expiry(struct db *db, struct entry *e);
+
 /* Delete every key; returns how many there were. With async, the entries
  * are freed by the lazy-free thread. */
 size_t db_flush(struct db *db, bool async);

@@ -1,6 +1,7 @@
 /* t_hash.c - see t_hash.h. */
 #include "server/t_hash.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "server/dict.h"
@@ -11,6 +12,7 @@ enum { HASH_PACKED = 0, HASH_TABLE = 1 };
 
 struct hash_node {
     struct dict_node node;
+    int64_t expire_ms; /* field deadline (unix ms), -1: none */
     uint32_t flen;
     uint32_t vlen;
     char data[]; /* field, then value */
@@ -18,6 +20,7 @@ struct hash_node {
 
 struct hash_obj {
     int enc;
+    uint32_t nexpiring; /* fields with a deadline (table encoding only) */
     union {
         struct pack pk; /* field, value, field, value, ... */
         struct dict *d; /* a table is allocated only once needed */
@@ -35,6 +38,7 @@ static struct hash_node *hash_node_new(const char *f, size_t flen, const char *v
 {
     struct hash_node *n = mem_alloc(sizeof(*n) + flen + vlen);
     n->node.link = 0;
+    n->expire_ms = -1;
     n->flen = (uint32_t)flen;
     n->vlen = (uint32_t)vlen;
     memcpy(n->data, f, flen);
@@ -77,6 +81,16 @@ static void hash_copy_pair(const char *f, size_t flen, const char *v, size_t vle
     dict_add(dst->u.d, &n->node, dict_hash(f, flen));
 }
 
+static void hash_copy_node(struct dict_node *dn, void *arg)
+{
+    const struct hash_node *src = (const struct hash_node *)dn;
+    struct hash_obj *dst = arg;
+    struct hash_node *n = hash_node_new(src->data, src->flen, src->data + src->flen, src->vlen);
+    n->expire_ms = src->expire_ms;
+    dst->nexpiring += n->expire_ms >= 0;
+    dict_add(dst->u.d, &n->node, dict_hash(src->data, src->flen));
+}
+
 struct hash_obj *hash_dup(const struct hash_obj *h)
 {
     struct hash_obj *c = mem_calloc(sizeof(*c));
@@ -86,7 +100,7 @@ struct hash_obj *hash_dup(const struct hash_obj *h)
     } else {
         c->u.d = mem_alloc(sizeof(struct dict));
         dict_init(c->u.d, hash_node_key);
-        hash_foreach(h, hash_copy_pair, c);
+        dict_foreach(h->u.d, hash_copy_node, c);
     }
     return c;
 }
@@ -172,6 +186,9 @@ bool hash_set(struct hash_obj *h, const char *f, size_t flen, const char *v, siz
     struct hash_node *old = (struct hash_node *)dict_unlink(h->u.d, f, flen, hv);
     struct hash_node *n = hash_node_new(f, flen, v, vlen);
     dict_add(h->u.d, &n->node, hv);
+    if (old != NULL && old->expire_ms >= 0) {
+        h->nexpiring--; /* a new value drops the field's deadline, as in Redis */
+    }
     mem_free(old);
     return old == NULL;
 }
@@ -186,7 +203,10 @@ bool hash_del(struct hash_obj *h, const char *f, size_t flen)
         pack_delete(&h->u.pk, &e, 2);
         return true;
     }
-    struct dict_node *n = dict_unlink(h->u.d, f, flen, dict_hash(f, flen));
+    struct hash_node *n = (struct hash_node *)dict_unlink(h->u.d, f, flen, dict_hash(f, flen));
+    if (n != NULL && n->expire_ms >= 0) {
+        h->nexpiring--;
+    }
     mem_free(n);
     return n != NULL;
 }
@@ -249,4 +269,96 @@ void hash_random(const struct hash_obj *h, uint64_t (*rnd)(void), const char **f
     *flen = n->flen;
     *v = n->data + n->flen;
     *vlen = n->vlen;
+}
+
+/* ---- field deadlines (table encoding) ---- */
+
+static struct hash_node *hash_table_node(const struct hash_obj *h, const char *f, size_t flen)
+{
+    return (struct hash_node *)dict_find(h->u.d, f, flen, dict_hash(f, flen));
+}
+
+int64_t hash_field_expire(const struct hash_obj *h, const char *f, size_t flen)
+{
+    const char *v;
+    size_t vlen;
+    if (!hash_get(h, f, flen, &v, &vlen)) {
+        return -2;
+    }
+    return h->enc == HASH_TABLE ? hash_table_node(h, f, flen)->expire_ms : -1;
+}
+
+int hash_set_field_expire(struct hash_obj *h, const char *f, size_t flen, int64_t expire_ms)
+{
+    const char *v;
+    size_t vlen;
+    if (!hash_get(h, f, flen, &v, &vlen)) {
+        return -ENOENT;
+    }
+    if (h->enc == HASH_PACKED) {
+        if (expire_ms < 0) {
+            return 0;
+        }
+        hash_to_table(h); /* deadlines live in table nodes */
+    }
+    struct hash_node *n = hash_table_node(h, f, flen);
+    h->nexpiring += (expire_ms >= 0) - (n->expire_ms >= 0);
+    n->expire_ms = expire_ms;
+    return 0;
+}
+
+bool hash_has_field_deadlines(const struct hash_obj *h)
+{
+    return h->nexpiring > 0;
+}
+
+struct hash_purge {
+    struct hash_obj *h;
+    int64_t now_ms;
+    struct hash_node **dead;
+    size_t n, cap;
+};
+
+static void hash_purge_visit(struct dict_node *dn, void *arg)
+{
+    struct hash_purge *p = arg;
+    struct hash_node *n = (struct hash_node *)dn;
+    if (n->expire_ms >= 0 && n->expire_ms <= p->now_ms) {
+        if (p->n == p->cap) {
+            p->cap = p->cap ? p->cap * 2 : 16;
+            p->dead = mem_realloc(p->dead, sizeof(*p->dead) * p->cap);
+        }
+        p->dead[p->n++] = n;
+    }
+}
+
+size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms)
+{
+    if (h->nexpiring == 0) {
+        return 0;
+    }
+    struct hash_purge p = {h, now_ms, NULL, 0, 0};
+    dict_foreach(h->u.d, hash_purge_visit, &p);
+    for (size_t i = 0; i < p.n; i++) {
+        hash_del(h, p.dead[i]->data, p.dead[i]->flen);
+    }
+    mem_free(p.dead);
+    return p.n;
+}
+
+int64_t hash_next_deadline(const struct hash_obj *h)
+{
+    if (h->nexpiring == 0) {
+        return -1;
+    }
+    struct hash_purge p = {(struct hash_obj *)h, INT64_MAX, NULL, 0, 0};
+    int64_t min = -1;
+    dict_foreach(h->u.d, hash_purge_visit, &p);
+    for (size_t i = 0; i < p.n; i++) {
+        if (min < 0 || p.dead[i]->expire_ms < min) {
+            min = p.dead[i]->expire_ms;
+        }
+    }
+    mem_free(p.dead);
+    return min;
 }

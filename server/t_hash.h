@@ -39,4 +39,17 @@ uint64_t hash_scan(const struct hash_obj *h, uint64_t cursor, hash_visit_fn fn, 
 void hash_random(const struct hash_obj *h, uint64_t (*rnd)(void), const char **f, size_t *flen,
                  const char **v, size_t *vlen);
 
+/* Per-field deadlines (Redis 7.4 HEXPIRE): a hash holding any is kept in
+ * table encoding. A new value for a field drops its deadline. */
+/* The field's deadline in unix ms: -2 no such field, -1 none. */
+int64_t hash_field_expire(const struct hash_obj *h, const char *f, size_t flen);
+/* Set (expire_ms >= 0) or clear (< 0) a field's deadline; -ENOENT if the
+ * field doesn't exist. */
+int hash_set_field_expire(struct hash_obj *h, const char *f, size_t flen, int64_t expire_ms);
+bool hash_has_field_deadlines(const struct hash_obj *h);
+/* Delete fields whose deadline is <= now_ms; returns how many. */
+size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms);
+/* The earliest field deadline, or -1 when none. O(fields). */
+int64_t hash_next_deadline(const struct hash_obj *h);
+
 #endif

@@ -1,5 +1,6 @@
 /* Hashes: every command, error texts, encodings and their conversion. */
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "tests/integration/harness.h"
@@ -164,7 +165,86 @@ static void test_hash_copy_rename_expire(void)
     EXPECT_INT(100, "TTL h");
 }
 
-CASES_DEFINE(hash_cases, TEST(test_hset_hget_basic), TEST(test_hmget_hgetall_keys_vals),
+static void expect_ints(int line, redisReply *r, int n, const long long *want)
+{
+    bool ok = r != NULL && r->type == REDIS_REPLY_ARRAY && (int)r->elements == n;
+    for (int i = 0; ok && i < n; i++) {
+        ok = r->element[i]->type == REDIS_REPLY_INTEGER && r->element[i]->integer == want[i];
+    }
+    if (!ok) {
+        fprintf(stderr, "  line %d: unexpected integer array\n", line);
+        test_failures_in_case++;
+    }
+    freeReplyObject(r);
+}
+
+#define EXPECT_INTS(want, ...)                                                \
+    expect_ints(__LINE__, h_cmd(__VA_ARGS__), (int)(sizeof(want) / sizeof((want)[0])), want)
+
+/* Redis 7.4 field TTLs and Redis 8 HGETDEL/HGETEX/HSETEX: newer than the
+ * reference server, so checked against the documented behaviour only. */
+static void test_field_ttl(void)
+{
+    if (h_is_reference()) {
+        return;
+    }
+    EXPECT_INT(3, "HSET h a 1 b 2 c 3");
+    EXPECT_INTS(((long long[]){1, -2}), "HEXPIRE h 100 FIELDS 2 a zz");
+    EXPECT_INTS(((long long[]){100, -1, -2}), "HTTL h FIELDS 3 a b zz");
+    EXPECT_INTS(((long long[]){0}), "HEXPIRE h 200 NX FIELDS 1 a");
+    EXPECT_INTS(((long long[]){0}), "HEXPIRE h 50 GT FIELDS 1 a");
+    EXPECT_INTS(((long long[]){1}), "HEXPIRE h 50 LT FIELDS 1 a");
+    EXPECT_INTS(((long long[]){0}), "HEXPIRE h 50 XX FIELDS 1 b");
+    EXPECT_INTS(((long long[]){2}), "HEXPIREAT h 1 FIELDS 1 c");
+    EXPECT_INT(0, "HEXISTS h c");
+    EXPECT_INTS(((long long[]){1, -1}), "HPERSIST h FIELDS 2 a b");
+    EXPECT_INTS(((long long[]){1}), "HPEXPIRE h 30 FIELDS 1 b");
+    CHECK(h_wait_int(0, 3000, "HEXISTS h b"));
+    EXPECT_INTS(((long long[]){-2, -2}), "HTTL nokey FIELDS 2 a b");
+    /* The last field expiring takes the key with it, without any access. */
+    EXPECT_INT(1, "HSET gone f v");
+    EXPECT_INTS(((long long[]){1}), "HPEXPIRE gone 30 FIELDS 1 f");
+    CHECK(h_wait_int(0, 3000, "EXISTS gone"));
+    EXPECT_ERR("ERR Mandatory argument FIELDS is missing or not at the right position",
+               "HEXPIRE h 10 FOO 1 a");
+    EXPECT_ERR("ERR The `numfields` parameter must match the number of arguments",
+               "HEXPIRE h 10 FIELDS 2 a");
+    EXPECT_ERR("ERR Parameter `numFields` should be greater than 0", "HTTL h FIELDS 0 a");
+    EXPECT_ERR("ERR invalid expire time in 'hexpire' command", "HEXPIRE h -1 FIELDS 1 a");
+    OK("SET s v");
+    EXPECT_ERR("WRONGTYPE Operation against a key holding the wrong kind of value",
+               "HEXPIRE s 10 FIELDS 1 a");
+}
+
+static void test_hgetdel_hgetex_hsetex(void)
+{
+    if (h_is_reference()) {
+        return;
+    }
+    EXPECT_INT(1, "HSETEX h FNX EX 100 FIELDS 2 a 1 b 2");
+    EXPECT_INT(0, "HSETEX h FNX FIELDS 1 a 9");
+    EXPECT_INT(0, "HSETEX h FXX FIELDS 1 zz 9");
+    EXPECT_INTS(((long long[]){100}), "HTTL h FIELDS 1 a");
+    EXPECT_INT(1, "HSETEX h KEEPTTL FIELDS 1 a 10");
+    EXPECT_INTS(((long long[]){100}), "HTTL h FIELDS 1 a");
+    EXPECT_INT(1, "HSETEX h FIELDS 1 a 11");
+    EXPECT_INTS(((long long[]){-1}), "HTTL h FIELDS 1 a");
+    redisReply *r = h_cmd("HGETEX h PX 50000 FIELDS 2 a zz");
+    CHECK(r != NULL && r->elements == 2 && strcmp(r->element[0]->str, "11") == 0 &&
+          r->element[1]->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    EXPECT_INTS(((long long[]){50}), "HTTL h FIELDS 1 a");
+    r = h_cmd("HGETEX h PERSIST FIELDS 1 a");
+    freeReplyObject(r);
+    EXPECT_INTS(((long long[]){-1}), "HTTL h FIELDS 1 a");
+    r = h_cmd("HGETDEL h FIELDS 3 a b zz");
+    CHECK(r != NULL && r->elements == 3 && strcmp(r->element[1]->str, "2") == 0 &&
+          r->element[2]->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    EXPECT_INT(0, "EXISTS h");
+}
+
+CASES_DEFINE(hash_cases, TEST(test_field_ttl), TEST(test_hgetdel_hgetex_hsetex), TEST(test_hset_hget_basic), TEST(test_hmget_hgetall_keys_vals),
              TEST(test_hdel_removes_empty_key), TEST(test_hincrby_hincrbyfloat),
              TEST(test_wrongtype), TEST(test_encoding_conversion), TEST(test_hrandfield),
              TEST(test_hscan), TEST(test_hash_copy_rename_expire));
