@@ -437,20 +437,42 @@ static void hscan_pair(const char *f, size_t flen, const char *v, size_t vlen, v
     }
 }
 
+static void hscan_field(const char *f, size_t flen, const char *v, size_t vlen, void *arg)
+{
+    (void)v;
+    (void)vlen;
+    struct scan_out *o = arg;
+    if (scan_out_matches(o, f, flen)) {
+        reply_bulk(&o->items, f, flen);
+        o->n++;
+    }
+}
+
 static uint64_t hscan_step(const void *h, uint64_t cursor, struct scan_out *out)
 {
     return hash_scan(h, cursor, hscan_pair, out);
 }
 
+static uint64_t hscan_step_novalues(const void *h, uint64_t cursor, struct scan_out *out)
+{
+    return hash_scan(h, cursor, hscan_field, out);
+}
+
+/* HSCAN key cursor [MATCH p] [COUNT n] [NOVALUES] (NOVALUES: Redis 7.4). */
 void cmd_hscan(struct client *c)
 {
     struct scan_args sa;
     bool wrong;
-    if (scan_args_or_reply(c, 2, false, &sa) < 0) {
+    bool novalues = c->argc > 3 && arg_is(c, c->argc - 1, "novalues");
+    int argc = c->argc;
+    c->argc -= novalues; /* the shared parser knows MATCH and COUNT */
+    int rc = scan_args_or_reply(c, 2, false, &sa);
+    c->argc = argc;
+    if (rc < 0) {
         return;
     }
     struct hash_obj *h = hash_read_or_reply(c, &wrong);
     if (!wrong) {
-        scan_collection(c, &sa, h, hscan_step, 2);
+        scan_collection(c, &sa, h, novalues ? hscan_step_novalues : hscan_step, novalues ? 1 : 2);
     }
 }

@@ -240,15 +240,33 @@ void cmd_zcard(struct client *c)
     }
 }
 
+/* ZRANK / ZREVRANK key member [WITHSCORE] (Redis 7.2). */
 static void rank_generic(struct client *c, bool reverse)
 {
+    bool withscore = c->argc == 4 && arg_is(c, 3, "withscore");
+    if (c->argc > 4 || (c->argc == 4 && !withscore)) {
+        reply_error(REPLY(c), ERR_SYNTAX);
+        return;
+    }
     bool wrong;
     struct zset_obj *z = zset_at_or_reply(c, 1, false, &wrong);
     if (wrong) {
         return;
     }
     long long r = z != NULL ? zset_rank(z, c->argv[2].ptr, c->argv[2].len, reverse) : -1;
-    r >= 0 ? reply_int(REPLY(c), r) : reply_null(REPLY(c));
+    if (r < 0) {
+        withscore ? reply_null_array(REPLY(c)) : reply_null(REPLY(c));
+        return;
+    }
+    if (withscore) {
+        double score;
+        zset_score(z, c->argv[2].ptr, c->argv[2].len, &score);
+        reply_array_len(REPLY(c), 2);
+        reply_int(REPLY(c), r);
+        reply_double(REPLY(c), score);
+        return;
+    }
+    reply_int(REPLY(c), r);
 }
 
 void cmd_zrank(struct client *c)

@@ -263,4 +263,25 @@ static void test_zmpop_and_blocking(void)
     EXPECT_FLAT("board [[p1 5]]", "BZMPOP 1 1 board MIN");
 }
 
-CASES_DEFINE(zset2_cases, TEST(test_zalgebra), TEST(test_zmpop_and_blocking));
+/* Redis 7.2+ options, newer than the reference server. */
+static void test_newer_options(void)
+{
+    if (h_is_reference()) {
+        return;
+    }
+    EXPECT_INT(2, "ZADD z 1.5 a 2 b");
+    EXPECT_FLAT("1 2", "ZRANK z b WITHSCORE");
+    EXPECT_FLAT("1 1.5", "ZREVRANK z a WITHSCORE");
+    redisReply *r = h_cmd("ZRANK z nope WITHSCORE");
+    CHECK(r != NULL && r->type == REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    EXPECT_ERR("ERR syntax error", "ZRANK z a FOO");
+    EXPECT_INT(2, "HSET h f1 v1 f2 v2");
+    r = h_cmd("HSCAN h 0 NOVALUES");
+    CHECK(r != NULL && r->elements == 2 && r->element[1]->elements == 2 &&
+          strncmp(r->element[1]->element[0]->str, "f", 1) == 0 &&
+          strncmp(r->element[1]->element[1]->str, "f", 1) == 0);
+    freeReplyObject(r);
+}
+
+CASES_DEFINE(zset2_cases, TEST(test_newer_options), TEST(test_zalgebra), TEST(test_zmpop_and_blocking));
