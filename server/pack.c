@@ -38,25 +38,37 @@ static size_t pack_varint_get(const unsigned char *p, size_t *v)
     return n;
 }
 
+static void pack_set_header(struct pack *pk, uint32_t count, uint32_t used)
+{
+    memcpy(pk->data, &count, 4);
+    memcpy(pk->data + 4, &used, 4);
+}
+
+/* Elements start after the header; offsets in pack_elem are relative to
+ * the elements. */
+static inline unsigned char *pack_elems(const struct pack *pk)
+{
+    return pk->data + PACK_HEADER;
+}
+
 void pack_init(struct pack *pk)
 {
-    memset(pk, 0, sizeof(*pk));
+    pk->data = NULL;
 }
 
 void pack_deinit(struct pack *pk)
 {
     mem_free(pk->data);
-    memset(pk, 0, sizeof(*pk));
+    pk->data = NULL;
 }
 
 void pack_copy(struct pack *dst, const struct pack *src)
 {
-    *dst = *src;
     dst->data = NULL;
-    dst->cap = src->used;
-    if (src->used > 0) {
-        dst->data = mem_alloc(src->used);
-        memcpy(dst->data, src->data, src->used);
+    if (src->data != NULL) {
+        size_t n = PACK_HEADER + pack_used(src);
+        dst->data = mem_alloc(n);
+        memcpy(dst->data, src->data, n);
     }
 }
 
@@ -67,13 +79,14 @@ size_t pack_bytes(const struct pack *pk)
 
 bool pack_next(const struct pack *pk, size_t *off, struct pack_elem *e)
 {
-    if (*off >= pk->used) {
+    if (*off >= pack_used(pk)) {
         return false;
     }
     size_t len;
-    size_t h = pack_varint_get(pk->data + *off, &len);
+    const unsigned char *base = pack_elems(pk);
+    size_t h = pack_varint_get(base + *off, &len);
     e->off = *off;
-    e->p = (const char *)pk->data + *off + h;
+    e->p = (const char *)base + *off + h;
     e->len = len;
     *off += h + len;
     return true;
@@ -94,33 +107,39 @@ bool pack_find(const struct pack *pk, const char *s, size_t len, int stride,
 
 static void pack_reserve(struct pack *pk, size_t more)
 {
-    if (pk->cap - pk->used >= more) {
+    size_t used = pack_used(pk), have = mem_usable_size(pk->data);
+    if (have >= PACK_HEADER + used + more) {
         return;
     }
     /* Grow to what is needed and keep whatever the allocator's size class
      * gives: small collections are the common case and slack is memory. */
-    pk->data = mem_realloc(pk->data, pk->used + more);
-    pk->cap = (uint32_t)mem_usable_size(pk->data);
+    bool fresh = pk->data == NULL;
+    pk->data = mem_realloc(pk->data, PACK_HEADER + used + more);
+    if (fresh) {
+        pack_set_header(pk, 0, 0);
+    }
 }
 
 void pack_push(struct pack *pk, const char *s, size_t len)
 {
     pack_reserve(pk, len + pack_varint_len(len));
-    pk->used += (uint32_t)pack_varint_put(pk->data + pk->used, len);
-    memcpy(pk->data + pk->used, s, len);
-    pk->used += (uint32_t)len;
-    pk->count++;
+    uint32_t used = pack_used(pk);
+    unsigned char *p = pack_elems(pk) + used;
+    size_t h = pack_varint_put(p, len);
+    memcpy(p + h, s, len);
+    pack_set_header(pk, pack_count(pk) + 1, used + (uint32_t)(h + len));
 }
 
 void pack_insert(struct pack *pk, size_t off, const char *s, size_t len)
 {
     size_t need = pack_varint_len(len) + len;
     pack_reserve(pk, need);
-    memmove(pk->data + off + need, pk->data + off, pk->used - off);
-    size_t h = pack_varint_put(pk->data + off, len);
-    memcpy(pk->data + off + h, s, len);
-    pk->used += (uint32_t)need;
-    pk->count++;
+    uint32_t used = pack_used(pk);
+    unsigned char *base = pack_elems(pk);
+    memmove(base + off + need, base + off, used - off);
+    size_t h = pack_varint_put(base + off, len);
+    memcpy(base + off + h, s, len);
+    pack_set_header(pk, pack_count(pk) + 1, used + (uint32_t)need);
 }
 
 void pack_replace(struct pack *pk, const struct pack_elem *e, const char *s, size_t len)
@@ -131,19 +150,23 @@ void pack_replace(struct pack *pk, const struct pack_elem *e, const char *s, siz
     if (now > old) {
         pack_reserve(pk, now - old);
     }
-    memmove(pk->data + off + now, pk->data + off + old, pk->used - off - old);
-    size_t h = pack_varint_put(pk->data + off, len);
-    memcpy(pk->data + off + h, s, len);
-    pk->used = (uint32_t)(pk->used + now - old);
+    uint32_t used = pack_used(pk);
+    unsigned char *base = pack_elems(pk);
+    memmove(base + off + now, base + off + old, used - off - old);
+    size_t h = pack_varint_put(base + off, len);
+    memcpy(base + off + h, s, len);
+    pack_set_header(pk, pack_count(pk), (uint32_t)(used + now - old));
 }
 
 void pack_delete(struct pack *pk, const struct pack_elem *e, int n)
 {
     size_t end = e->off;
     struct pack_elem x;
+    uint32_t count = pack_count(pk), used = pack_used(pk);
     for (int i = 0; i < n && pack_next(pk, &end, &x); i++) {
-        pk->count--;
+        count--;
     }
-    memmove(pk->data + e->off, pk->data + end, pk->used - end);
-    pk->used = (uint32_t)(pk->used - (end - e->off));
+    unsigned char *base = pack_elems(pk);
+    memmove(base + e->off, base + end, used - end);
+    pack_set_header(pk, count, (uint32_t)(used - (end - e->off)));
 }

@@ -1,8 +1,8 @@
 /* pack.h - a packed array of byte strings, the compact encoding of small
  * collections (Redis calls its equivalent a listpack).
  *
- * One allocation: a count, then each element as a varint length and its
- * bytes. Lookups are linear, which is what small collections want: no
+ * One allocation: a small header, then each element as a varint length
+ * and its bytes. Lookups are linear, which is what small collections want: no
  * pointers, one cache-friendly buffer, one byte of overhead per short
  * element. Pure: no globals; allocation through server/mem.
  */
@@ -13,12 +13,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* One pointer: the allocation starts with the element count and the bytes
+ * of elements in use (4 bytes each), then the elements; capacity is what
+ * the allocator gave. NULL is the empty pack. */
 struct pack {
-    uint32_t count;
-    uint32_t used; /* bytes of data in use */
-    uint32_t cap;
     unsigned char *data;
 };
+
+#define PACK_HEADER 8
+
+static inline uint32_t pack_count(const struct pack *pk)
+{
+    uint32_t v = 0;
+    if (pk->data != NULL) {
+        __builtin_memcpy(&v, pk->data, 4);
+    }
+    return v;
+}
+
+/* Bytes of elements in use. */
+static inline uint32_t pack_used(const struct pack *pk)
+{
+    uint32_t v = 0;
+    if (pk->data != NULL) {
+        __builtin_memcpy(&v, pk->data + 4, 4);
+    }
+    return v;
+}
 
 /* An element as found in the pack: borrowed until the pack changes. */
 struct pack_elem {

@@ -107,7 +107,7 @@ struct hash_obj *hash_dup(const struct hash_obj *h)
 
 size_t hash_len(const struct hash_obj *h)
 {
-    return h->enc == HASH_PACKED ? h->u.pk.count / 2 : dict_size(h->u.d);
+    return h->enc == HASH_PACKED ? pack_count(&h->u.pk) / 2 : dict_size(h->u.d);
 }
 
 const char *hash_encoding(const struct hash_obj *h)

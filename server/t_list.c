@@ -6,7 +6,10 @@
 #include "server/mem.h"
 #include "server/pack.h"
 
+/* A chunk's whole allocation (header included) stays within one 8 KiB size
+ * class of the allocator. */
 #define LIST_CHUNK_BYTES 8192
+#define LIST_VARINT_MAX 5
 
 struct list_chunk {
     struct list_chunk *prev, *next;
@@ -118,7 +121,8 @@ static void chunk_unlink(struct list_obj *l, struct list_chunk *ch)
 void list_push(struct list_obj *l, const char *s, size_t len, bool head)
 {
     struct list_chunk *ch = head ? l->head : l->tail;
-    if (ch == NULL || ch->pk.used + len > LIST_CHUNK_BYTES) {
+    if (ch == NULL ||
+        PACK_HEADER + pack_used(&ch->pk) + LIST_VARINT_MAX + len > LIST_CHUNK_BYTES) {
         ch = chunk_new(l, l->tail, head);
     }
     if (head) {
@@ -156,7 +160,7 @@ size_t list_pop(struct list_obj *l, bool head, char **buf, size_t *cap)
     memcpy(*buf, e.p, e.len);
     size_t len = e.len;
     pack_delete(&ch->pk, &e, 1);
-    if (ch->pk.count == 0) {
+    if (pack_count(&ch->pk) == 0) {
         chunk_unlink(l, ch);
     }
     l->len--;
@@ -174,8 +178,8 @@ static bool list_locate(const struct list_obj *l, long long index, struct list_c
         return false;
     }
     struct list_chunk *ch = l->head;
-    while (ch != NULL && (size_t)index >= ch->pk.count) {
-        index -= ch->pk.count;
+    while (ch != NULL && (size_t)index >= pack_count(&ch->pk)) {
+        index -= pack_count(&ch->pk);
         ch = ch->next;
     }
     size_t off = 0;
@@ -215,7 +219,7 @@ void list_walk(const struct list_obj *l, bool reverse, list_visit_fn fn, void *a
     for (struct list_chunk *ch = reverse ? l->tail : l->head; ch != NULL;
          ch = reverse ? ch->prev : ch->next) {
         /* Elements of a chunk in order; reversed walks buffer offsets. */
-        size_t n = ch->pk.count, off = 0, i = 0;
+        size_t n = pack_count(&ch->pk), off = 0, i = 0;
         size_t *offs = reverse ? mem_alloc(sizeof(size_t) * (n > 0 ? n : 1)) : NULL;
         struct pack_elem e;
         bool go = true;
@@ -279,7 +283,7 @@ long long list_remove(struct list_obj *l, long long count, const char *s, size_t
             removed++;
             l->len--;
         }
-        if (ch->pk.count == 0) {
+        if (pack_count(&ch->pk) == 0) {
             chunk_unlink(l, ch);
         }
         ch = next;
@@ -292,7 +296,7 @@ static void list_drop(struct list_obj *l, size_t n, bool head)
 {
     while (n > 0 && l->len > 0) {
         struct list_chunk *ch = head ? l->head : l->tail;
-        size_t count = ch->pk.count;
+        size_t count = pack_count(&ch->pk);
         if (count <= n) {
             n -= count;
             l->len -= count;

@@ -192,7 +192,7 @@ struct set_obj *set_dup(const struct set_obj *s)
 size_t set_len(const struct set_obj *s)
 {
     return s->enc == SET_INTS     ? s->u.ints.count
-           : s->enc == SET_PACKED ? s->u.pk.count
+           : s->enc == SET_PACKED ? pack_count(&s->u.pk)
                                   : dict_size(s->u.d);
 }
 
@@ -361,7 +361,7 @@ size_t set_random(const struct set_obj *s, uint64_t (*rnd)(void), char **buf, si
         return set_copy_out(buf, cap, tmp, n);
     }
     if (s->enc == SET_PACKED) {
-        uint64_t pick = rnd() % s->u.pk.count;
+        uint64_t pick = rnd() % pack_count(&s->u.pk);
         size_t off = 0;
         struct pack_elem e;
         for (uint64_t i = 0; i <= pick; i++) {
