@@ -227,6 +227,9 @@ static int resp_parse_multibulk(struct resp_parser *p, char *buf, size_t len, si
         if (n == LLONG_MIN || n > p->limits.max_multibulk_len) {
             return resp_fail(p, "Protocol error: invalid multibulk length", 0);
         }
+        if (p->limits.unauthenticated && n > 10) {
+            return resp_fail(p, "Protocol error: unauthenticated multibulk length", 0);
+        }
         if (n <= 0) {
             resp_finish(p, buf, 0, consumed);
             return RESP_OK;
@@ -251,6 +254,9 @@ static int resp_parse_multibulk(struct resp_parser *p, char *buf, size_t len, si
             }
             if (n == LLONG_MIN || n < 0 || (unsigned long long)n > p->limits.max_bulk_len) {
                 return resp_fail(p, "Protocol error: invalid bulk length", 0);
+            }
+            if (p->limits.unauthenticated && n > 16384) {
+                return resp_fail(p, "Protocol error: unauthenticated bulk length", 0);
             }
             p->bulk = n;
         }

@@ -52,6 +52,8 @@ struct resp_limits {
     uint64_t max_bulk_len;      /* proto-max-bulk-len, default 512 MiB */
     int64_t max_multibulk_len;  /* default INT_MAX, as Redis */
     size_t max_inline_len;      /* default 64 KiB (PROTO_INLINE_MAX_SIZE) */
+    int unauthenticated;        /* Redis's tighter limits before AUTH: 10
+                                 * arguments, 16 KiB per argument */
 };
 
 /* Allocation hook for the argv array: realloc(ptr, size) semantics, must not

@@ -20,11 +20,11 @@
 
 static struct command cmd_table[] = {
 #define CMD(name, fn, arity, flags, fk, lk, st, group, since, summary) \
-    {name, NULL, fn, arity, flags, fk, lk, st, group, since, summary, NULL, NULL, 0, 0},
+    {name, NULL, fn, arity, flags, fk, lk, st, group, since, summary, NULL, NULL, 0, 0, 0, 0},
 #define CONTAINER(name, arity, flags, group, since, summary) \
-    {name, NULL, NULL, arity, (flags) | CMD_CONTAINER, 0, 0, 0, group, since, summary, NULL, NULL, 0, 0},
+    {name, NULL, NULL, arity, (flags) | CMD_CONTAINER, 0, 0, 0, group, since, summary, NULL, NULL, 0, 0, 0, 0},
 #define SUB(parent, name, fn, arity, flags, fk, lk, st, since, summary) \
-    {parent "|" name, name, fn, arity, flags, fk, lk, st, 0, since, summary, NULL, NULL, 0, 0},
+    {parent "|" name, name, fn, arity, flags, fk, lk, st, 0, since, summary, NULL, NULL, 0, 0, 0, 0},
 #include "server/commands.def"
 #undef CMD
 #undef CONTAINER
@@ -134,9 +134,10 @@ static void cmd_reject_unknown(struct client *c)
 }
 
 /* The command to run, or NULL with the error already replied. */
-static const struct command *cmd_resolve_or_reply(struct client *c)
+static const struct command *cmd_resolve_or_reply(struct client *c, const struct command **known)
 {
     const struct command *cmd = cmd_lookup(c->argv[0].ptr, c->argv[0].len);
+    *known = cmd;
     if (cmd == NULL) {
         cmd_reject_unknown(c);
         return NULL;
@@ -154,12 +155,25 @@ static const struct command *cmd_resolve_or_reply(struct client *c)
             return NULL;
         }
         cmd = sub;
+        *known = sub;
     }
     if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity) {
         reply_errorf(REPLY(c), "ERR wrong number of arguments for '%s' command", cmd->name);
         return NULL;
     }
     return cmd;
+}
+
+/* CLIENT REPLY OFF/SKIP: drop what this command wrote (from mark on). */
+static void cmd_reply_suppression(struct client *c, size_t mark)
+{
+    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && c->out.len > mark) {
+        c->out.len = mark;
+    }
+    c->flags &= ~CLIENT_REPLY_SKIP;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
+        c->flags = (c->flags & ~CLIENT_REPLY_SKIP_NEXT) | CLIENT_REPLY_SKIP;
+    }
 }
 
 /* Auth, memory and subscribed-mode checks, from the command's flags. */
@@ -181,21 +195,36 @@ void cmd_dispatch(struct client *c)
 {
     /* Arguments are NUL-terminated slices (see conn.c); they may also
      * contain NUL bytes, so handlers use the lengths. */
-    const struct command *cmd = cmd_resolve_or_reply(c);
+    const struct command *known = NULL;
+    size_t mark = c->out.len;
+    const struct command *cmd = cmd_resolve_or_reply(c, &known);
     server.stats.total_commands++;
     if (cmd == NULL || !cmd_checks_or_reply(c, cmd)) {
         server.stats.total_error_replies++;
+        if (known != NULL || cmd != NULL) {
+            ((struct command *)(cmd != NULL ? cmd : known))->rejected_calls++;
+        }
         multi_flag_error(c);
+        cmd_reply_suppression(c, mark);
         return;
     }
     if ((c->flags & CLIENT_MULTI) && multi_maybe_queue(c, cmd)) {
+        cmd_reply_suppression(c, mark);
         return;
     }
     c->cmd = cmd;
+    uint64_t start = uv_hrtime();
     cmd->fn(c);
-    ((struct command *)cmd)->calls++;
+    struct command *stats = (struct command *)cmd;
+    stats->usec += (uv_hrtime() - start) / 1000;
+    stats->calls++;
+    if (c->out.len > mark && c->out.data[mark] == '-') {
+        stats->failed_calls++;
+        server.stats.total_error_replies++;
+    }
     c->lastcmd = cmd;
     c->cmd = NULL;
+    cmd_reply_suppression(c, mark);
     blocking_serve();
 }
 

@@ -61,6 +61,8 @@ struct command {
     const struct command **subs; /* NULL-terminated, for containers */
     uint64_t calls;              /* INFO commandstats */
     uint64_t usec;
+    uint64_t rejected_calls;     /* refused before running (arity, auth...) */
+    uint64_t failed_calls;       /* ran and replied an error */
 };
 
 /* Build the lookup tables; call once at start-up. */

@@ -158,7 +158,10 @@ static int kill_filter_or_reply(struct client *c, struct kill_filter *f)
             }
             f->type_none = !arg_is(c, i + 1, "normal");
         } else if (arg_is(c, i, "user")) {
-            f->type_none |= strcmp(v, "default") != 0;
+            if (strcmp(v, "default") != 0) {
+                reply_errorf(REPLY(c), "ERR No such user '%s'", v);
+                return -EINVAL;
+            }
         } else if (arg_is(c, i, "skipme")) {
             if (!arg_is(c, i + 1, "yes") && !arg_is(c, i + 1, "no")) {
                 reply_error(REPLY(c), ERR_SYNTAX);
@@ -244,6 +247,32 @@ void cmd_client_setinfo(struct client *c)
     mem_free(*field);
     *field = c->argv[3].len > 0 ? mem_strndup(c->argv[3].ptr, c->argv[3].len) : NULL;
     reply_ok(REPLY(c));
+}
+
+void cmd_client_reply(struct client *c)
+{
+    if (arg_is(c, 2, "on")) {
+        c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+        reply_ok(REPLY(c));
+    } else if (arg_is(c, 2, "off")) {
+        c->flags |= CLIENT_REPLY_OFF; /* no reply, as in Redis */
+    } else if (arg_is(c, 2, "skip")) {
+        if (!(c->flags & CLIENT_REPLY_OFF)) {
+            c->flags |= CLIENT_REPLY_SKIP_NEXT;
+        }
+    } else {
+        reply_error(REPLY(c), ERR_SYNTAX);
+    }
+}
+
+void cmd_client_no_evict(struct client *c)
+{
+    if (arg_is(c, 2, "on") || arg_is(c, 2, "off")) {
+        c->flags = arg_is(c, 2, "on") ? c->flags | CLIENT_NO_EVICT : c->flags & ~CLIENT_NO_EVICT;
+        reply_ok(REPLY(c));
+    } else {
+        reply_error(REPLY(c), ERR_SYNTAX);
+    }
 }
 
 void cmd_client_help(struct client *c)

@@ -377,7 +377,7 @@ static void ttl_generic(struct client *c, bool ms, bool absolute)
     if (v < 0) {
         v = 0;
     }
-    reply_int(REPLY(c), ms ? v : absolute ? v / 1000 : (v + 500) / 1000);
+    reply_int(REPLY(c), ms ? v : (v + 500) / 1000);
 }
 
 void cmd_ttl(struct client *c)

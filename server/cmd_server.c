@@ -133,5 +133,8 @@ void cmd_debug(struct client *c)
         reply_ok(REPLY(c));
         return;
     }
-    reply_errorf(REPLY(c), "ERR unknown subcommand '%.128s'. Try DEBUG HELP.", c->argv[1].ptr);
+    reply_errorf(REPLY(c),
+                 "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try DEBUG "
+                 "HELP.",
+                 c->argv[1].ptr);
 }

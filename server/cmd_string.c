@@ -107,7 +107,7 @@ static int expire_arg_to_deadline_or_reply(struct client *c, int i, unsigned fla
 }
 
 static int set_opts_parse_or_reply(struct client *c, int first, enum set_cmd which,
-                                   struct set_opts *o)
+                                   struct set_opts *o, bool eval_time)
 {
     static const struct {
         const char *name;
@@ -133,7 +133,8 @@ static int set_opts_parse_or_reply(struct client *c, int first, enum set_cmd whi
         while (k < n && !arg_is(c, i, table[k].name)) {
             k++;
         }
-        bool ok = k < n && !(o->flags & table[k].conflicts) &&
+        /* An option may repeat (the last value wins), as in Redis. */
+        bool ok = k < n && !(o->flags & (table[k].conflicts & ~table[k].flag)) &&
                   !(which == SET_CMD_SET && table[k].getex_only) &&
                   !(which == SET_CMD_GETEX && table[k].set_only);
         bool takes_value = ok && (table[k].flag & SET_ANY_EXPIRE);
@@ -146,7 +147,7 @@ static int set_opts_parse_or_reply(struct client *c, int first, enum set_cmd whi
             o->expire_arg = ++i;
         }
     }
-    if (o->expire_arg > 0 &&
+    if (eval_time && o->expire_arg > 0 &&
         expire_arg_to_deadline_or_reply(c, o->expire_arg, o->flags, &o->expire_ms) < 0) {
         return -EINVAL;
     }
@@ -213,7 +214,7 @@ static void set_generic(struct client *c, const struct set_opts *o, int key, int
 void cmd_set(struct client *c)
 {
     struct set_opts o;
-    if (set_opts_parse_or_reply(c, 3, SET_CMD_SET, &o) == 0) {
+    if (set_opts_parse_or_reply(c, 3, SET_CMD_SET, &o, true) == 0) {
         set_generic(c, &o, 1, 2, NULL, NULL);
     }
 }
@@ -258,13 +259,23 @@ void cmd_getdel(struct client *c)
 void cmd_getex(struct client *c)
 {
     struct set_opts o;
-    if (set_opts_parse_or_reply(c, 2, SET_CMD_GETEX, &o) < 0) {
+    bool wrong;
+    if (set_opts_parse_or_reply(c, 2, SET_CMD_GETEX, &o, false) < 0) {
         return;
     }
-    struct entry *e = string_get_or_reply(c);
+    /* A missing key answers nil before the time is even looked at. */
+    struct entry *e = string_lookup_or_reply(c, 1, 0, &wrong);
     if (e == NULL) {
+        if (!wrong) {
+            reply_null(REPLY(c));
+        }
         return;
     }
+    if (o.expire_arg > 0 &&
+        expire_arg_to_deadline_or_reply(c, o.expire_arg, o.flags, &o.expire_ms) < 0) {
+        return;
+    }
+    reply_entry_value(c, e);
     if (o.expire_ms >= 0 && o.expire_ms <= server.now_ms) {
         db_delete(c->db, arg_p(c, 1), arg_n(c, 1));
     } else if (o.expire_ms >= 0) {
@@ -349,8 +360,8 @@ static void string_splice(struct client *c, struct entry *old, size_t offset, co
         memset(buf + s.len, 0, offset - s.len);
     }
     memcpy(buf + offset, src, n);
-    struct entry *e = entry_new_raw(arg_p(c, 1), arg_n(c, 1), buf, total,
-                                    old != NULL ? entry_expire(old) : -1);
+    struct entry *e = entry_new_bytes(arg_p(c, 1), arg_n(c, 1), buf, total,
+                                      old != NULL ? entry_expire(old) : -1, true);
     mem_free(buf);
     if (old != NULL) {
         db_replace(c->db, old, e);
@@ -538,8 +549,8 @@ void cmd_incrbyfloat(struct client *c)
     /* tmp holds "$<n>\r\n<text>\r\n": store the text, reply the bytes. */
     const char *text = memchr(tmp.data, '\n', tmp.len) + 1;
     size_t tlen = tmp.len - (size_t)(text - tmp.data) - 2;
-    struct entry *n = entry_new_str(arg_p(c, 1), arg_n(c, 1), text, tlen,
-                                    e != NULL ? entry_expire(e) : -1);
+    struct entry *n = entry_new_bytes(arg_p(c, 1), arg_n(c, 1), text, tlen,
+                                      e != NULL ? entry_expire(e) : -1, false);
     if (e != NULL) {
         db_replace(c->db, e, n);
     } else {

@@ -449,16 +449,21 @@ int config_load(struct config *cfg, const char *path, int argc, char **argv)
 
 /* ---- CONFIG GET / SET / RESETSTAT / REWRITE / HELP ---- */
 
-/* Whether a CONFIG GET pattern matches a name (an alias counts as a
- * name of its own, and is listed under it, as Redis does). */
-static bool cfg_pattern_matches(struct client *c, const char *name)
+/* The argument of CONFIG GET that matches a name, or NULL (an alias
+ * counts as a name of its own, and is listed under it, as Redis does). */
+static const struct resp_arg *cfg_pattern_matches(struct client *c, const char *name)
 {
     for (int a = 2; a < c->argc; a++) {
         if (util_glob_match(c->argv[a].ptr, c->argv[a].len, name, strlen(name), true)) {
-            return true;
+            return &c->argv[a];
         }
     }
-    return false;
+    return NULL;
+}
+
+static bool cfg_is_glob(const struct resp_arg *a)
+{
+    return strpbrk(a->ptr, "*?[") != NULL;
 }
 
 void cmd_config_get(struct client *c)
@@ -469,10 +474,16 @@ void cmd_config_get(struct client *c)
         const struct cfg_row *r = &cfg_rows[i];
         const char *names[2] = {r->name, r->alias};
         for (int k = 0; k < 2; k++) {
-            if (names[k] != NULL && cfg_pattern_matches(c, names[k])) {
+            const struct resp_arg *a = names[k] != NULL ? cfg_pattern_matches(c, names[k]) : NULL;
+            if (a != NULL) {
                 char buf[512];
                 cfg_format(server.cfg, r, buf, sizeof(buf));
-                reply_bulk_cstr(REPLY(c), names[k]);
+                /* An exact name is echoed as the client wrote it. */
+                if (cfg_is_glob(a)) {
+                    reply_bulk_cstr(REPLY(c), names[k]);
+                } else {
+                    reply_bulk(REPLY(c), a->ptr, a->len);
+                }
                 reply_bulk_cstr(REPLY(c), buf);
                 n++;
             }
@@ -515,7 +526,7 @@ void cmd_config_set(struct client *c)
     const char *err = NULL;
     int bad = -1;
     if ((c->argc - 2) % 2 != 0 || n > 64) {
-        reply_errorf(REPLY(c), "ERR wrong number of arguments for 'config|set' command");
+        reply_error(REPLY(c), "ERR syntax error");
         return;
     }
     for (int i = 0; i < n && bad < 0; i++) {
@@ -577,8 +588,10 @@ void cmd_config_resetstat(struct client *c)
     server.stats.ops_last_ms = server.now_ms;
     for (int i = 0; i < cmd_count(); i++) {
         struct command *cmd = cmd_at(i);
-        cmd->calls = 0;
-        cmd->usec = 0;
+        for (int k = -1; k < 0 || (cmd->subs != NULL && cmd->subs[k] != NULL); k++) {
+            struct command *x = k < 0 ? cmd : (struct command *)cmd->subs[k];
+            x->calls = x->usec = x->rejected_calls = x->failed_calls = 0;
+        }
     }
     reply_ok(REPLY(c));
 }

@@ -261,6 +261,8 @@ static void conn_process_input(struct client *c)
     /* CONFIG SET proto-max-bulk-len applies to connected clients too. */
     c->parser.limits.max_bulk_len = (uint64_t)server.cfg->proto_max_bulk_len;
     while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING | CLIENT_BLOCKED))) {
+        /* AUTH may succeed between two pipelined requests. */
+        c->parser.limits.unauthenticated = !(c->flags & CLIENT_AUTHENTICATED);
         size_t used;
         int rc = resp_parse(&c->parser, c->qbuf + c->qpos, c->qlen - c->qpos, &used);
         if (rc == RESP_NEED_MORE) {

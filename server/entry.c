@@ -128,13 +128,15 @@ struct entry *entry_new_str(const char *key, size_t klen, const char *val, size_
     return e;
 }
 
-struct entry *entry_new_raw(const char *key, size_t klen, const char *val, size_t vlen,
-                            int64_t expire_ms)
+struct entry *entry_new_bytes(const char *key, size_t klen, const char *val, size_t vlen,
+                              int64_t expire_ms, bool raw)
 {
     struct entry *e;
     uint8_t *dst = entry_build(&e, ENTRY_STRING, ENTRY_ENC_EMB, key, klen, vlen, expire_ms);
     memcpy(dst, val, vlen);
-    e->hdr |= ENTRY_HDR_RAW;
+    if (raw) {
+        e->hdr |= ENTRY_HDR_RAW;
+    }
     return e;
 }
 

@@ -86,10 +86,11 @@ size_t entry_size(size_t klen, enum entry_enc enc, size_t vlen, bool has_expire)
  * inline. expire_ms < 0 means no deadline. Caller frees with entry_free. */
 struct entry *entry_new_str(const char *key, size_t klen, const char *val, size_t vlen,
                             int64_t expire_ms);
-/* Same, but always inline and marked raw: the result of APPEND/SETRANGE,
- * which Redis reports as "raw" whatever the content. */
-struct entry *entry_new_raw(const char *key, size_t klen, const char *val, size_t vlen,
-                            int64_t expire_ms);
+/* Same, but always stored as bytes (never as an int): raw marks the result
+ * of APPEND/SETRANGE, which Redis reports as "raw" whatever the content;
+ * INCRBYFLOAT's result is plain bytes ("embstr"). */
+struct entry *entry_new_bytes(const char *key, size_t klen, const char *val, size_t vlen,
+                              int64_t expire_ms, bool raw);
 struct entry *entry_new_int(const char *key, size_t klen, int64_t v, int64_t expire_ms);
 /* New entry holding a collection (takes ownership of obj, whose type is
  * type: a struct hash_obj for ENTRY_HASH, ...). */

@@ -140,6 +140,31 @@ static void info_cpu(struct info_text *t)
              (long)self.ru_utime.tv_sec, (long)self.ru_utime.tv_usec);
 }
 
+static void info_commandstat(struct info_text *t, const struct command *cmd)
+{
+    if (cmd->calls == 0 && cmd->rejected_calls == 0 && cmd->failed_calls == 0) {
+        return;
+    }
+    info_add(t,
+             "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
+             "failed_calls=%llu\r\n",
+             cmd->name, (unsigned long long)cmd->calls, (unsigned long long)cmd->usec,
+             cmd->calls > 0 ? (double)cmd->usec / (double)cmd->calls : 0.0,
+             (unsigned long long)cmd->rejected_calls, (unsigned long long)cmd->failed_calls);
+}
+
+static void info_commandstats(struct info_text *t)
+{
+    info_add(t, "# Commandstats\r\n");
+    for (int i = 0; i < cmd_count(); i++) {
+        const struct command *cmd = cmd_at(i);
+        info_commandstat(t, cmd);
+        for (int k = 0; cmd->subs != NULL && cmd->subs[k] != NULL; k++) {
+            info_commandstat(t, cmd->subs[k]);
+        }
+    }
+}
+
 static void info_keyspace(struct info_text *t)
 {
     info_add(t, "# Keyspace\r\n");
@@ -160,7 +185,8 @@ static const struct {
     {"server", info_server, true},       {"clients", info_clients, true},
     {"memory", info_memory, true},       {"persistence", info_persistence, true},
     {"stats", info_stats, true},         {"replication", info_replication, true},
-    {"cpu", info_cpu, true},             {"keyspace", info_keyspace, true},
+    {"cpu", info_cpu, true},             {"commandstats", info_commandstats, false},
+    {"keyspace", info_keyspace, true},
 };
 
 #define INFO_NSECTIONS (sizeof(info_sections) / sizeof(info_sections[0]))

@@ -36,6 +36,10 @@ struct command;
 #define CLIENT_DIRTY_EXEC 0x80u /* a command failed to queue: EXECABORT */
 #define CLIENT_BLOCKED 0x100u   /* waiting in a blocking command */
 #define CLIENT_STILL_BLOCKED 0x200u /* a re-run found no data */
+#define CLIENT_REPLY_OFF 0x400u       /* CLIENT REPLY OFF */
+#define CLIENT_REPLY_SKIP_NEXT 0x800u /* CLIENT REPLY SKIP: drop the next reply */
+#define CLIENT_REPLY_SKIP 0x1000u     /* drop this command's reply */
+#define CLIENT_NO_EVICT 0x2000u
 
 /* A command queued by MULTI: owned, NUL-terminated copies of argv. */
 struct multi_cmd {

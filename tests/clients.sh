@@ -1,129 +1,227 @@
 #!/bin/sh
 # Real clients against the real server: redis-cli, redis-benchmark,
 # python3-redis, config files, command-line flags and signals.
-# SURGE_SERVER names the binary; SURGE_REF=1 runs redis-server instead.
-# Every server started here is stopped by its PID.
+# Run from the repository root. SURGE_SERVER names the binary (default
+# build/surge-server); SURGE_REF=1 runs Debian's redis-server instead, with
+# persistence off. Every server started here is stopped by its PID (and dies
+# with this script even if it is killed, via setpriv --pdeathsig).
+# Prints "ok/FAIL name" lines, then "N passed, N failed"; exits 1 on failure.
 set -u
 BIN=${SURGE_SERVER:-build/surge-server}
-[ "${SURGE_REF:-0}" = 1 ] && BIN=redis-server
-
-# run_server ARGS...: exec the server (so $! is its PID).
-run_server() {
-    if [ "$BIN" = redis-server ]; then
-        exec redis-server "$@" --save "" --appendonly no
-    fi
-    exec "$BIN" "$@"
-}
+REF=0
+if [ "${SURGE_REF:-0}" = 1 ]; then
+    BIN=redis-server
+    REF=1
+fi
 PY=/usr/bin/python3
 TMP=$(mktemp -d /tmp/surge-clients-XXXXXX)
 PIDS=""
 passed=0
 failed=0
 
-cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
 
-free_port() {
-    $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# start NAME ARGS...: start the server in the background; sets PID and PORT.
-start() {
-    name=$1; shift
-    PORT=$(free_port)
-    run_server --port "$PORT" --bind 127.0.0.1 --dir "$TMP" --daemonize no "$@" \
-        >"$TMP/$name.out" 2>&1 &
-    PID=$!
-    PIDS="$PIDS $PID"
-    i=0
-    while [ $i -lt 100 ]; do
-        redis-cli -p "$PORT" ping >/dev/null 2>&1 && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
-}
-
-# wait_exit PID: wait up to 5 s for the process to exit; prints its status.
+# A process that exists and is not a zombie.
 alive() {
     st=$(ps -o stat= -p "$1" 2>/dev/null)
     [ -n "$st" ] && [ "${st#Z}" = "$st" ]
 }
-# stop_status PID: wait up to 5 s for it to exit (SIGKILL after), then
-# reap it in this shell; sets ST to its exit status ("timeout" if killed).
-stop_status() {
+
+forget() {
+    rest=""
+    for p in $PIDS; do [ "$p" = "$1" ] || rest="$rest $p"; done
+    PIDS=$rest
+}
+
+# reap PID: wait up to 5 s for it to exit (SIGKILL after), reap it, set ST
+# to its exit status ("killed" if it had to be killed).
+reap() {
     i=0
     while [ $i -lt 100 ] && alive "$1"; do
         sleep 0.05
         i=$((i + 1))
     done
     if alive "$1"; then
-        kill -9 "$1" 2>/dev/null
+        kill -KILL "$1" 2>/dev/null
         wait "$1" 2>/dev/null
-        ST=timeout
-        return
+        ST=killed
+    else
+        wait "$1" 2>/dev/null
+        ST=$?
     fi
-    wait "$1" 2>/dev/null
-    ST=$?
+    forget "$1"
+}
+
+cleanup() {
+    for p in $PIDS; do
+        kill -TERM "$p" 2>/dev/null
+        reap "$p"
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+free_port() {
+    $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# run_server ARGS...: become the server (so that $! of "run_server &" is its
+# PID); Redis gets persistence turned off.
+run_server() {
+    set -- "$BIN" "$@"
+    [ "$REF" = 1 ] && set -- "$@" --save "" --appendonly no
+    if command -v setpriv >/dev/null 2>&1; then
+        exec setpriv --pdeathsig KILL "$@"
+    fi
+    exec "$@"
+}
+
+# wait_ping PORT: up to 5 s for PING to be answered.
+wait_ping() {
+    i=0
+    while [ $i -lt 100 ]; do
+        [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# launch NAME PORT ARGS...: start the server in the background, output to
+# $TMP/NAME.out; sets PID. Returns 1 if it does not answer on PORT.
+launch() {
+    name=$1
+    port=$2
+    shift 2
+    run_server "$@" >"$TMP/$name.out" 2>&1 &
+    PID=$!
+    PIDS="$PIDS $PID"
+    wait_ping "$port"
+}
+
+# start NAME ARGS...: start on a free port with the usual flags, retrying
+# on another port if it fails; sets PID and PORT.
+start() {
+    name=$1
+    shift
+    for _ in 1 2 3; do
+        PORT=$(free_port)
+        mkdir -p "$TMP/$name"
+        if launch "$name" "$PORT" --port "$PORT" --bind 127.0.0.1 --dir "$TMP/$name" \
+            --logfile "$TMP/$name/server.log" --daemonize no "$@"; then
+            return 0
+        fi
+        kill -TERM "$PID" 2>/dev/null
+        reap "$PID"
+    done
+    return 1
 }
 
 # --- redis-cli round trips and --pipe mass insert ---
-if start cli; then
-    out=$(redis-cli -p "$PORT" set greeting hello)
-    [ "$out" = OK ] && [ "$(redis-cli -p "$PORT" get greeting)" = hello ] &&
-        [ "$(redis-cli -p "$PORT" incr n)" = 1 ] && ok "redis-cli set/get/incr" ||
+test_redis_cli() {
+    c="redis-cli -p $PORT"
+    if [ "$($c set greeting "hello world")" = OK ] &&
+        [ "$($c get greeting)" = "hello world" ] &&
+        [ "$($c incr n)" = 1 ] && [ "$($c incrby n 41)" = 42 ] && [ "$($c get n)" = 42 ] &&
+        [ "$($c get nokey)" = "" ] && [ "$($c exists greeting n nokey)" = 2 ]; then
+        ok "redis-cli set/get/incr"
+    else
         fail "redis-cli set/get/incr"
+    fi
     $PY -c '
 import sys
+out = sys.stdout
 for i in range(10000):
     k = "pipe:%d" % i
-    sys.stdout.write("*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\nv\r\n" % (len(k), k))
-' > "$TMP/pipe.txt"
-    res=$(redis-cli -p "$PORT" --pipe < "$TMP/pipe.txt" 2>&1 | tail -1)
-    [ "$(redis-cli -p "$PORT" dbsize)" = 10002 ] && echo "$res" | grep -q "errors: 0" &&
-        ok "redis-cli --pipe 10000 keys" || fail "redis-cli --pipe" "$res"
-    # --- redis-benchmark with no errors ---
-    if timeout 120 redis-benchmark -p "$PORT" -t ping,set,get,incr,mset -n 20000 -q \
-        >"$TMP/bench.txt" 2>&1 && ! grep -qi "error" "$TMP/bench.txt" &&
-        [ "$(grep -c 'requests per second' "$TMP/bench.txt")" -ge 6 ]; then
-        ok "redis-benchmark ping,set,get,incr,mset"
+    out.write("*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%d\r\n" % (len(k), k, len(str(i)), i))
+' >"$TMP/pipe.txt"
+    res=$($c --pipe <"$TMP/pipe.txt" 2>&1 | tail -1)
+    if echo "$res" | grep -q "errors: 0, replies: 10000" && [ "$($c dbsize)" = 10002 ] &&
+        [ "$($c get pipe:9999)" = 9999 ]; then
+        ok "redis-cli --pipe 10000 keys"
     else
-        fail "redis-benchmark" "$(tr '\r' '\n' < "$TMP/bench.txt" | tail -3)"
+        fail "redis-cli --pipe" "$res"
     fi
-    # --- python3-redis ---
-    if $PY - "$PORT" <<'PYEOF'
+}
+
+# --- redis-benchmark: no errors, a rate for each test ---
+test_benchmark() {
+    out="$TMP/bench.txt"
+    if ! timeout 120 redis-benchmark -p "$PORT" -t ping,set,get,incr,mset -n 20000 -q \
+        >"$out" 2>&1; then
+        fail "redis-benchmark" "exit status $? $(tr '\r' '\n' <"$out" | tail -3)"
+        return
+    fi
+    tr '\r' '\n' <"$out" >"$out.lines"
+    missing=""
+    for t in PING_INLINE PING_MBULK SET GET INCR "MSET (10 keys)"; do
+        grep -q "^$t: [0-9][0-9.]* requests per second" "$out.lines" || missing="$missing [$t]"
+    done
+    if grep -qi "error" "$out.lines"; then
+        fail "redis-benchmark" "$(grep -i error "$out.lines" | head -3)"
+    elif [ -n "$missing" ]; then
+        fail "redis-benchmark" "no rate for$missing"
+    else
+        ok "redis-benchmark ping,set,get,incr,mset"
+    fi
+}
+
+# --- python3-redis: plain commands, a pipeline, SCAN iteration ---
+test_python() {
+    if $PY - "$PORT" >"$TMP/py.out" 2>&1 <<'PYEOF'
 import sys, redis
 r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]), decode_responses=True)
 r.flushall()
+assert r.ping()
 assert r.set("a", "1") and r.get("a") == "1"
 assert r.incrby("a", 5) == 6
+assert r.get("nokey") is None
+assert r.set("a", "x", nx=True) is None
+assert r.set("b", "v", ex=100) and r.ttl("b") == 100
+assert r.mget("a", "nokey", "b") == ["6", None, "v"]
+assert r.getex("a", px=100000) == "6" and 0 < r.pttl("a") <= 100000
+assert r.incrbyfloat("f", 1.5) == 1.5
+assert r.delete("a", "b", "nokey") == 2
 p = r.pipeline(transaction=False)
 for i in range(500):
     p.set("scan:%d" % i, i, ex=100)
-p.execute()
-assert len(set(r.scan_iter(match="scan:*", count=37))) == 500
+for i in range(500):
+    p.get("scan:%d" % i)
+res = p.execute()
+assert res[:500] == [True] * 500 and res[500:] == [str(i) for i in range(500)]
+seen = list(r.scan_iter(match="scan:*", count=37))
+assert len(seen) == 500 and set(seen) == {"scan:%d" % i for i in range(500)}, len(seen)
+assert len(list(r.scan_iter(count=1000))) == 501
 assert r.ttl("scan:1") == 100
-assert r.mget("a", "nokey") == ["6", None]
-assert r.getex("a", px=100000) == "6" and 0 < r.pttl("a") <= 100000
-r.hello = None
+assert r.dbsize() == 501
+info = r.info()
+assert info["tcp_port"] == int(sys.argv[1]) and "used_memory" in info
+assert r.config_get("maxmemory") == {"maxmemory": "0"}
 PYEOF
-    then ok "python3-redis"; else fail "python3-redis"; fi
-    # --- python3-redis: a real subscriber and a real transaction ---
-    if $PY - "$PORT" <<'PYEOF'
+    then
+        ok "python3-redis commands, pipeline, scan_iter"
+    else
+        fail "python3-redis" "$(tail -3 "$TMP/py.out")"
+    fi
+}
+
+# --- python3-redis: a real subscriber and a real transaction ---
+test_python_pubsub_multi() {
+    if $PY - "$PORT" >"$TMP/py2.out" 2>&1 <<'PYEOF'
 import sys, time, redis
 r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]), decode_responses=True)
 p = r.pubsub()
 p.subscribe("inval")
 p.psubscribe("sku.*")
 deadline = time.time() + 5
-while len([m for m in [p.get_message(timeout=0.1)] if m]) == 0 and time.time() < deadline:
-    pass
+confirmed = 0
+while confirmed < 2 and time.time() < deadline:
+    m = p.get_message(timeout=0.1)
+    if m and m["type"] in ("subscribe", "psubscribe"):
+        confirmed += 1
 assert r.publish("inval", "catalog:42") >= 1
 assert r.publish("sku.7", "stock") >= 1
 got = []
@@ -142,51 +240,111 @@ with r.pipeline() as pipe:
     assert pipe.execute() == [True]
 assert r.get("stock") == "9"
 PYEOF
-    then ok "python3-redis pubsub and WATCH/MULTI"; else fail "python3-redis pubsub and WATCH/MULTI"; fi
-    # --- SHUTDOWN via redis-cli ---
+    then
+        ok "python3-redis pubsub and WATCH/MULTI"
+    else
+        fail "python3-redis pubsub and WATCH/MULTI" "$(tail -3 "$TMP/py2.out")"
+    fi
+}
+
+# sigterm_exits_0 NAME: SIGTERM stops $PID with exit status 0.
+sigterm_exits_0() {
+    kill -TERM "$PID"
+    reap "$PID"
+    if [ "$ST" = 0 ]; then ok "$1"; else fail "$1" "exit $ST"; fi
+}
+
+# --- SHUTDOWN via redis-cli: exit status 0 ---
+test_shutdown() {
     redis-cli -p "$PORT" shutdown >/dev/null 2>&1
-    stop_status "$PID"
-    [ "$ST" = 0 ] && ok "SHUTDOWN stops the server" || fail "SHUTDOWN" "exit $ST"
+    reap "$PID"
+    if [ "$ST" = 0 ] && ! redis-cli -p "$PORT" ping >/dev/null 2>&1; then
+        ok "SHUTDOWN via redis-cli exits 0"
+    else
+        fail "SHUTDOWN via redis-cli" "exit $ST"
+    fi
+}
+
+if start cli; then
+    test_redis_cli
+    test_benchmark
+    test_python
+    test_python_pubsub_multi
+    test_shutdown
 else
-    fail "start server" "$(cat "$TMP/cli.out")"
+    fail "start the server" "$(cat "$TMP/cli.out" "$TMP/cli/server.log" 2>/dev/null | tail -5)"
 fi
 
-# --- config file, command-line override, pidfile, SIGTERM ---
-CPORT=$(free_port)
-printf '# test config\nport %s\nbind 127.0.0.1\nloglevel verbose\ndatabases 4\n' "$CPORT" \
-    > "$TMP/surge.conf"
+# --- a config file: port and bind from the file ---
+FPORT=$(free_port)
+printf '# comment\n\nport %s\nbind 127.0.0.1\nloglevel verbose\ndatabases 4\nmaxmemory 10mb\n' \
+    "$FPORT" >"$TMP/surge.conf"
+mkdir -p "$TMP/conf"
+if launch conf "$FPORT" "$TMP/surge.conf" --dir "$TMP/conf" --logfile "$TMP/conf/server.log" &&
+    [ "$(redis-cli -p "$FPORT" config get port | tail -1)" = "$FPORT" ] &&
+    [ "$(redis-cli -p "$FPORT" config get bind | tail -1)" = 127.0.0.1 ] &&
+    [ "$(redis-cli -p "$FPORT" config get databases | tail -1)" = 4 ] &&
+    [ "$(redis-cli -p "$FPORT" config get maxmemory | tail -1)" = 10485760 ] &&
+    [ "$(redis-cli -p "$FPORT" config get loglevel | tail -1)" = verbose ]; then
+    ok "config file: port, bind and settings from the file"
+else
+    fail "config file" "$(tail -5 "$TMP/conf.out" "$TMP/conf/server.log" 2>/dev/null)"
+fi
+sigterm_exits_0 "SIGTERM exits 0"
+
+# --- the command line overrides the file; --pidfile ---
 OPORT=$(free_port)
-run_server "$TMP/surge.conf" --port "$OPORT" --pidfile "$TMP/s.pid" --dir "$TMP" \
-    >"$TMP/conf.out" 2>&1 &
-CPID=$!
-PIDS="$PIDS $CPID"
-i=0
-while [ $i -lt 100 ] && ! redis-cli -p "$OPORT" ping >/dev/null 2>&1; do sleep 0.05; i=$((i + 1)); done
-if [ "$(redis-cli -p "$OPORT" config get databases | tail -1)" = 4 ] &&
-    [ "$(redis-cli -p "$OPORT" config get loglevel | tail -1)" = verbose ]; then
-    ok "config file read, --port overrides it"
+mkdir -p "$TMP/over"
+if launch over "$OPORT" "$TMP/surge.conf" --port "$OPORT" --pidfile "$TMP/over/s.pid" \
+    --dir "$TMP/over" --logfile "$TMP/over/server.log" &&
+    [ "$(redis-cli -p "$OPORT" config get port | tail -1)" = "$OPORT" ] &&
+    [ "$(redis-cli -p "$OPORT" config get databases | tail -1)" = 4 ] &&
+    ! redis-cli -p "$FPORT" ping >/dev/null 2>&1; then
+    ok "--port on the command line overrides the file"
 else
-    fail "config file" "$(cat "$TMP/conf.out")"
+    fail "--port override" "$(tail -5 "$TMP/over.out" "$TMP/over/server.log" 2>/dev/null)"
 fi
-[ -f "$TMP/s.pid" ] && [ "$(cat "$TMP/s.pid")" = "$CPID" ] && ok "--pidfile" || fail "--pidfile"
-kill -TERM "$CPID"
-stop_status "$CPID"
-[ "$ST" = 0 ] && ok "SIGTERM exits 0" || fail "SIGTERM" "exit $ST"
+if [ -f "$TMP/over/s.pid" ] && [ "$(tr -d ' \n' <"$TMP/over/s.pid")" = "$PID" ]; then
+    ok "--pidfile writes the pid"
+else
+    fail "--pidfile" "want $PID, file has '$(cat "$TMP/over/s.pid" 2>/dev/null)'"
+fi
+sigterm_exits_0 "SIGTERM exits 0 (with a pidfile)"
 
-# --- a bad directive names the line and exits non-zero ---
-printf 'port 1234\nno-such-directive yes\n' > "$TMP/bad.conf"
-timeout 10 $BIN "$TMP/bad.conf" >"$TMP/bad.out" 2>&1
-st=$?
-if [ "$st" -ne 0 ] && grep -q "line 2" "$TMP/bad.out" && grep -q "no-such-directive" "$TMP/bad.out" &&
+# --- a bad directive: non-zero exit, and the message names the line ---
+BPORT=$(free_port)
+printf 'port %s\nbind 127.0.0.1\nno-such-directive yes\n' "$BPORT" >"$TMP/bad.conf"
+run_server "$TMP/bad.conf" --dir "$TMP" >"$TMP/bad.out" 2>&1 &
+PID=$!
+PIDS="$PIDS $PID"
+reap "$PID"
+if [ "$ST" != 0 ] && [ "$ST" != killed ] && grep -q "line 3" "$TMP/bad.out" &&
+    grep -q "no-such-directive" "$TMP/bad.out" &&
     grep -q "Bad directive or wrong number of arguments" "$TMP/bad.out"; then
-    ok "bad config directive rejected"
+    ok "unknown config directive: exit non-zero naming the line"
 else
-    fail "bad config directive" "exit $st: $(cat "$TMP/bad.out")"
+    fail "unknown config directive" "exit $ST: $(cat "$TMP/bad.out")"
 fi
-timeout 10 $BIN --port notanumber >"$TMP/badarg.out" 2>&1
-st=$?
-[ "$st" -ne 0 ] && grep -q "port" "$TMP/badarg.out" && ok "bad --port value rejected" ||
-    fail "bad --port value" "exit $st"
+printf 'port %s\nmaxmemory lots\n' "$BPORT" >"$TMP/badval.conf"
+run_server "$TMP/badval.conf" --dir "$TMP" >"$TMP/badval.out" 2>&1 &
+PID=$!
+PIDS="$PIDS $PID"
+reap "$PID"
+if [ "$ST" != 0 ] && [ "$ST" != killed ] && grep -q "line 2" "$TMP/badval.out" &&
+    grep -q "maxmemory" "$TMP/badval.out"; then
+    ok "bad config value: exit non-zero naming the line"
+else
+    fail "bad config value" "exit $ST: $(cat "$TMP/badval.out")"
+fi
+run_server --port notanumber --dir "$TMP" >"$TMP/badarg.out" 2>&1 &
+PID=$!
+PIDS="$PIDS $PID"
+reap "$PID"
+if [ "$ST" != 0 ] && [ "$ST" != killed ] && grep -q "port" "$TMP/badarg.out"; then
+    ok "bad --port value rejected"
+else
+    fail "bad --port value" "exit $ST: $(cat "$TMP/badarg.out")"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
