@@ -60,7 +60,7 @@ struct command {
     const struct command *parent;
     const struct command **subs; /* NULL-terminated, for containers */
     uint64_t calls;              /* INFO commandstats */
-    uint64_t usec;
+    uint64_t usec_ticks;         /* time spent, in cmd_usec()'s ticks */
     uint64_t rejected_calls;     /* refused before running (arity, auth...) */
     uint64_t failed_calls;       /* ran and replied an error */
 };
@@ -75,6 +75,9 @@ const struct command *cmd_lookup_sub(const struct command *parent, const char *n
 int cmd_count(void);
 struct command *cmd_at(int i);
 const char *cmd_group_name(enum cmd_group g);
+
+/* Microseconds spent in a command (INFO commandstats). */
+uint64_t cmd_usec(const struct command *cmd);
 
 /* Run the client's current argv: lookup, checks, handler, stats. */
 void cmd_dispatch(struct client *c);

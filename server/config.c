@@ -590,7 +590,7 @@ void cmd_config_resetstat(struct client *c)
         struct command *cmd = cmd_at(i);
         for (int k = -1; k < 0 || (cmd->subs != NULL && cmd->subs[k] != NULL); k++) {
             struct command *x = k < 0 ? cmd : (struct command *)cmd->subs[k];
-            x->calls = x->usec = x->rejected_calls = x->failed_calls = 0;
+            x->calls = x->usec_ticks = x->rejected_calls = x->failed_calls = 0;
         }
     }
     reply_ok(REPLY(c));

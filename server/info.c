@@ -148,8 +148,8 @@ static void info_commandstat(struct info_text *t, const struct command *cmd)
     info_add(t,
              "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
              "failed_calls=%llu\r\n",
-             cmd->name, (unsigned long long)cmd->calls, (unsigned long long)cmd->usec,
-             cmd->calls > 0 ? (double)cmd->usec / (double)cmd->calls : 0.0,
+             cmd->name, (unsigned long long)cmd->calls, (unsigned long long)cmd_usec(cmd),
+             cmd->calls > 0 ? (double)cmd_usec(cmd) / (double)cmd->calls : 0.0,
              (unsigned long long)cmd->rejected_calls, (unsigned long long)cmd->failed_calls);
 }
 
