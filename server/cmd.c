@@ -437,3 +437,19 @@ uint64_t cmd_usec(const struct command *cmd)
 {
     return cmd->usec_ticks / cmd_ticks_per_us;
 }
+
+void *cmd_obj_or_reply(struct client *c, int i, enum entry_type type, bool write, bool *wrong)
+{
+    const char *key = c->argv[i].ptr;
+    size_t len = c->argv[i].len;
+    struct entry *e = write ? db_lookup_write(c->db, key, len) : db_lookup(c->db, key, len, 0);
+    *wrong = e != NULL && entry_type(e) != type;
+    if (*wrong) {
+        reply_error(REPLY(c), ERR_WRONGTYPE);
+        return NULL;
+    }
+    if (e != NULL && write) {
+        db_modified(c->db, key, len);
+    }
+    return e != NULL ? entry_obj(e) : NULL;
+}

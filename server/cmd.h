@@ -106,6 +106,11 @@ bool client_name_is_valid(const char *p, size_t len);
  * the name is invalid. Used by CLIENT SETNAME and HELLO SETNAME. */
 int client_set_name_or_reply(struct client *c, const struct resp_arg *name);
 
+/* The collection at argv[i] when its key holds type: NULL when absent;
+ * NULL with *wrong set (WRONGTYPE replied) for another type. A write lookup
+ * also reports the change, for WATCH. */
+void *cmd_obj_or_reply(struct client *c, int i, enum entry_type type, bool write, bool *wrong);
+
 /* SCAN-family arguments: "<cursor> [MATCH p] [COUNT n] [TYPE t]". */
 struct scan_args {
     uint64_t cursor;

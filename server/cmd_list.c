@@ -16,17 +16,7 @@
 
 static struct list_obj *list_at_or_reply(struct client *c, int i, bool write, bool *wrong)
 {
-    struct entry *e = write ? db_lookup_write(c->db, c->argv[i].ptr, c->argv[i].len)
-                            : db_lookup(c->db, c->argv[i].ptr, c->argv[i].len, 0);
-    *wrong = e != NULL && entry_type(e) != ENTRY_LIST;
-    if (*wrong) {
-        reply_error(REPLY(c), ERR_WRONGTYPE);
-        return NULL;
-    }
-    if (e != NULL && write) {
-        db_modified(c->db, c->argv[i].ptr, c->argv[i].len);
-    }
-    return e != NULL ? entry_obj(e) : NULL;
+    return cmd_obj_or_reply(c, i, ENTRY_LIST, write, wrong);
 }
 
 static struct list_obj *list_create(struct client *c, int i)

@@ -748,3 +748,22 @@ bool h_raw_silent(int fd, int ms)
     struct pollfd p = {fd, POLLIN, 0};
     return fd >= 0 && poll(&p, 1, ms) == 0;
 }
+
+void h_flat(redisReply *r, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; r != NULL && r->type == REDIS_REPLY_ARRAY && i < r->elements && o < cap;
+         i++) {
+        redisReply *e = r->element[i];
+        if (e->type == REDIS_REPLY_STRING) {
+            o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? " " : "", e->str);
+        } else if (e->type == REDIS_REPLY_INTEGER) {
+            o += (size_t)snprintf(out + o, cap - o, "%s%lld", o ? " " : "", e->integer);
+        } else if (e->type == REDIS_REPLY_ARRAY) {
+            char inner[512];
+            h_flat(e, inner, sizeof(inner));
+            o += (size_t)snprintf(out + o, cap - o, "%s[%s]", o ? " " : "", inner);
+        }
+    }
+}

@@ -134,6 +134,21 @@ int h_scan_all(const char *cmd, int per_item);
 redisContext *h_send_only(const char *cmd);
 redisReply *h_get_reply(redisContext *c);
 
+/* A reply flattened to text for compact checks: strings and integers
+ * space-separated, nested arrays in brackets ("k [a 1] [b 2]"). */
+void h_flat(redisReply *r, char *out, size_t cap);
+#define EXPECT_FLAT(want, ...)                                                \
+    do {                                                                      \
+        char got_[1024];                                                      \
+        redisReply *r_ = h_cmd(__VA_ARGS__);                                  \
+        h_flat(r_, got_, sizeof(got_));                                       \
+        if (r_ == NULL || r_->type != REDIS_REPLY_ARRAY || strcmp(got_, want) != 0) { \
+            fprintf(stderr, "  line %d: got [%s], want [%s]\n", __LINE__, got_, want); \
+            test_failures_in_case++;                                          \
+        }                                                                     \
+        freeReplyObject(r_);                                                  \
+    } while (0)
+
 /* Poll cmd until the reply is the integer want or timeout_ms passes. */
 bool h_wait_int(long long want, int timeout_ms, const char *fmt, ...);
 void h_sleep_ms(int ms);

@@ -6,37 +6,6 @@
 
 #include "tests/integration/harness.h"
 
-static void flat(redisReply *r, char *out, size_t cap)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (size_t i = 0; r != NULL && r->type == REDIS_REPLY_ARRAY && i < r->elements && o < cap;
-         i++) {
-        redisReply *e = r->element[i];
-        if (e->type == REDIS_REPLY_STRING) {
-            o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? " " : "", e->str);
-        } else if (e->type == REDIS_REPLY_INTEGER) {
-            o += (size_t)snprintf(out + o, cap - o, "%s%lld", o ? " " : "", e->integer);
-        } else if (e->type == REDIS_REPLY_ARRAY) {
-            char inner[256];
-            flat(e, inner, sizeof(inner));
-            o += (size_t)snprintf(out + o, cap - o, "%s[%s]", o ? " " : "", inner);
-        }
-    }
-}
-
-#define EXPECT_FLAT(want, ...)                                                \
-    do {                                                                      \
-        char got_[1024];                                                      \
-        redisReply *r_ = h_cmd(__VA_ARGS__);                                  \
-        flat(r_, got_, sizeof(got_));                                         \
-        if (r_ == NULL || r_->type != REDIS_REPLY_ARRAY || strcmp(got_, want) != 0) { \
-            fprintf(stderr, "  line %d: got [%s] (type %d), want [%s]\n", __LINE__, got_, \
-                    r_ ? r_->type : -1, want);                                \
-            test_failures_in_case++;                                          \
-        }                                                                     \
-        freeReplyObject(r_);                                                  \
-    } while (0)
 
 static void test_push_pop_len(void)
 {
