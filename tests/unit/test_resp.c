@@ -3,6 +3,7 @@
 #include "tests/test.h"
 
 #include <limits.h>
+#include <stdint.h>
 
 #include "protocol/resp.h"
 
@@ -226,7 +227,58 @@ static void test_ll_to_str(void)
     CHECK_STR(buf, "9223372036854775807");
 }
 
+/* Random mutations of valid requests, fed in random pieces: the parser must
+ * end every stream in a complete parse, a wait for more, or a protocol
+ * error, never reading outside the buffer (ASan checks that in CI). */
+static void test_random_mutations(void)
+{
+    static const char *const seeds[] = {
+        "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n",
+        "SET k \"a\\x41 b\" 'c\\'d'\r\n",
+        "*2\r\n$4\r\nECHO\r\n$0\r\n\r\nPING\r\n",
+    };
+    uint64_t x = 88172645463325252ULL;
+    for (int round = 0; round < 20000; round++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        const char *seed = seeds[x % 3];
+        size_t len = strlen(seed);
+        char *buf = malloc(len + 1);
+        memcpy(buf, seed, len + 1);
+        for (int m = 0; m < 1 + (int)(x % 4); m++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf[x % len] = (char)(x >> 32);
+        }
+        struct resp_parser p;
+        resp_parser_init(&p, NULL, NULL);
+        size_t off = 0, fed = 1 + (size_t)(x % len), used;
+        for (int steps = 0; steps < 200 && off <= len; steps++) {
+            /* Each call sees a private copy so reads past the end fault. */
+            size_t n = (fed < len ? fed : len) - off;
+            char *piece = malloc(n > 0 ? n : 1);
+            memcpy(piece, buf + off, n);
+            int rc = resp_parse(&p, piece, n, &used);
+            free(piece);
+            if (rc == RESP_ERROR || (rc == RESP_NEED_MORE && fed >= len)) {
+                break;
+            }
+            if (rc == RESP_OK) {
+                CHECK(used <= n);
+                off += used;
+            } else {
+                fed++;
+            }
+        }
+        resp_parser_deinit(&p);
+        free(buf);
+    }
+}
+
 static const struct test_case cases[] = {
+    TEST(test_random_mutations),
     TEST(test_multibulk_every_split), TEST(test_inline_every_split),
     TEST(test_pipeline_mixed),        TEST(test_empty_multibulk),
     TEST(test_malformed),             TEST(test_limits),
