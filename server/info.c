@@ -165,14 +165,29 @@ static void info_commandstats(struct info_text *t)
     }
 }
 
+/* Like Redis's avg_ttl, an estimate: the mean remaining TTL of a few
+ * random keys that have one. */
+static long long info_avg_ttl(struct db *db)
+{
+    long long sum = 0, n = 0;
+    for (int k = 0; k < 32 && db->expires_count > 0; k++) {
+        struct entry *e = db_random(db);
+        if (e != NULL && entry_has_expire(e) && entry_expire(e) > server.now_ms) {
+            sum += entry_expire(e) - server.now_ms;
+            n++;
+        }
+    }
+    return n > 0 ? sum / n : 0;
+}
+
 static void info_keyspace(struct info_text *t)
 {
     info_add(t, "# Keyspace\r\n");
     for (int i = 0; i < server.ndbs; i++) {
         struct db *db = &server.dbs[i];
         if (db_size(db) > 0) {
-            info_add(t, "db%d:keys=%zu,expires=%zu,avg_ttl=0\r\n", i, db_size(db),
-                     db->expires_count);
+            info_add(t, "db%d:keys=%zu,expires=%zu,avg_ttl=%lld\r\n", i, db_size(db),
+                     db->expires_count, info_avg_ttl(db));
         }
     }
 }
