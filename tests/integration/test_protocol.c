@@ -358,7 +358,33 @@ static void test_query_buffer_limit(void)
     EXPECT_INT(0, "EXISTS k");
 }
 
-CASES_DEFINE(protocol_cases, TEST(test_inline_commands), TEST(test_inline_quoting),
+/* Garbage on many connections: each gets an error or nothing, and the
+ * server keeps serving everyone else. */
+static void test_random_garbage_keeps_serving(void)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int conn = 0; conn < 40; conn++) {
+        int fd = h_raw_connect(h_main.port);
+        char buf[512];
+        for (int k = 0; k < 8; k++) {
+            for (size_t i = 0; i < sizeof(buf); i++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                /* Mostly protocol-shaped bytes, so the parser goes deep. */
+                static const char alphabet[] = "*$\r\n0123456789-+ \"'\\abcSETGET";
+                buf[i] = (x & 3) == 0 ? (char)(x >> 24) : alphabet[(x >> 8) % (sizeof(alphabet) - 1)];
+            }
+            h_raw_send(fd, buf, sizeof(buf));
+        }
+        close(fd);
+        EXPECT_STATUS("PONG", "PING");
+    }
+    OK("SET still alive");
+    EXPECT_STR("alive", "GET still");
+}
+
+CASES_DEFINE(protocol_cases, TEST(test_random_garbage_keeps_serving), TEST(test_inline_commands), TEST(test_inline_quoting),
              TEST(test_multibulk_shapes), TEST(test_pipeline_deep), TEST(test_pipeline_mixed),
              TEST(test_pipeline_hiredis), TEST(test_split_request_bytes),
              TEST(test_malformed_closes_connection), TEST(test_overlong_lines),
