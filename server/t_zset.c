@@ -8,6 +8,9 @@
 #include "server/mem.h"
 
 #define ZSET_MAX_LEVEL 32
+/* The header starts with few levels and grows with the tallest node, so a
+ * small sorted set doesn't pay for 32 levels. */
+#define ZSET_HEADER_LEVELS 4
 
 struct zset_level {
     struct zset_node *forward;
@@ -68,7 +71,7 @@ struct zset_obj *zset_new(void)
 {
     struct zset_obj *z = mem_calloc(sizeof(*z));
     dict_init(&z->members, zset_node_key);
-    z->header = node_new(ZSET_MAX_LEVEL, 0, "", 0);
+    z->header = node_new(ZSET_HEADER_LEVELS, 0, "", 0);
     z->level = 1;
     return z;
 }
@@ -128,8 +131,25 @@ bool zset_score(const struct zset_obj *z, const char *m, size_t len, double *sco
     return n != NULL;
 }
 
+/* Give the header at least levels levels (new ones empty, with the span
+ * of the whole list, as an empty level has). */
+static void sl_header_grow(struct zset_obj *z, int levels)
+{
+    int have = z->header->nlevels;
+    if (levels <= have) {
+        return;
+    }
+    z->header = mem_realloc(z->header, sizeof(*z->header) + sizeof(struct zset_level) * levels);
+    for (int i = have; i < levels; i++) {
+        z->header->level[i].forward = NULL;
+        z->header->level[i].span = 0;
+    }
+    z->header->nlevels = (uint8_t)levels;
+}
+
 static void sl_insert(struct zset_obj *z, struct zset_node *n)
 {
+    sl_header_grow(z, n->nlevels);
     struct zset_node *update[ZSET_MAX_LEVEL], *x = z->header;
     uint64_t rank[ZSET_MAX_LEVEL];
     for (int i = z->level - 1; i >= 0; i--) {
