@@ -767,3 +767,14 @@ void h_flat(redisReply *r, char *out, size_t cap)
         }
     }
 }
+
+bool h_wait_blocked(long long n)
+{
+    for (int i = 0; i < 300; i++) {
+        if (h_info_int("clients", "blocked_clients") == n) {
+            return true;
+        }
+        h_sleep_ms(10);
+    }
+    return false;
+}

@@ -132,6 +132,8 @@ int h_scan_all(const char *cmd, int per_item);
 /* A new connection that has sent cmd and not read its reply (blocking
  * commands); h_get_reply waits (bounded by the 5 s timeout) for it. */
 redisContext *h_send_only(const char *cmd);
+/* Wait (up to 3 s) until INFO reports n blocked clients. */
+bool h_wait_blocked(long long n);
 redisReply *h_get_reply(redisContext *c);
 
 /* A reply flattened to text for compact checks: strings and integers

@@ -129,9 +129,9 @@ static void test_big_list_chunks(void)
 static void test_blpop_fifo(void)
 {
     redisContext *a = h_send_only("BLPOP q1 q2 5");
-    h_sleep_ms(50);
+    CHECK(h_wait_blocked(1));
     redisContext *b = h_send_only("BLPOP q2 5");
-    h_sleep_ms(50);
+    CHECK(h_wait_blocked(2));
     EXPECT_INT(1, "RPUSH q2 first");
     redisReply *r = h_get_reply(a);
     CHECK(r != NULL && r->elements == 2 && strcmp(r->element[0]->str, "q2") == 0 &&
@@ -164,7 +164,7 @@ static void test_blmove_and_blmpop_wake(void)
 {
     redisContext *a = h_send_only("BLMOVE src dst RIGHT LEFT 5");
     redisContext *b = h_send_only("BLMPOP 5 1 dst LEFT COUNT 2");
-    h_sleep_ms(50);
+    CHECK(h_wait_blocked(2));
     EXPECT_INT(1, "LPUSH src v");
     redisReply *r = h_get_reply(a);
     CHECK(r != NULL && r->type == REDIS_REPLY_STRING && strcmp(r->str, "v") == 0);
@@ -181,10 +181,11 @@ static void test_blmove_and_blmpop_wake(void)
 static void test_blocked_client_disconnects(void)
 {
     redisContext *gone = h_send_only("BLPOP dq 5");
+    CHECK(h_wait_blocked(1));
     redisContext *waiter = h_send_only("BLPOP dq 5");
-    h_sleep_ms(50);
+    CHECK(h_wait_blocked(2));
     redisFree(gone);
-    h_sleep_ms(50);
+    CHECK(h_wait_blocked(1));
     EXPECT_INT(1, "RPUSH dq item");
     redisReply *r = h_get_reply(waiter);
     CHECK(r != NULL && r->elements == 2 && strcmp(r->element[1]->str, "item") == 0);
@@ -195,7 +196,7 @@ static void test_blocked_client_disconnects(void)
 static void test_push_in_multi_wakes_after_exec(void)
 {
     redisContext *w = h_send_only("BLPOP mq 5");
-    h_sleep_ms(50);
+    CHECK(h_wait_blocked(1));
     OK("MULTI");
     EXPECT_STATUS("QUEUED", "RPUSH mq a");
     EXPECT_STATUS("QUEUED", "RPUSH mq b");

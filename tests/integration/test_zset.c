@@ -224,7 +224,7 @@ static void test_zmpop_and_blocking(void)
     CHECK(r != NULL && r->type == REDIS_REPLY_NIL);
     freeReplyObject(r);
     redisContext *w = h_send_only("BZPOPMAX board 5");
-    h_sleep_ms(50);
+    CHECK(h_wait_blocked(1));
     EXPECT_INT(2, "ZADD board 5 p1 9 p2");
     r = h_get_reply(w);
     CHECK(r != NULL && r->elements == 3 &&
