@@ -422,15 +422,26 @@ static void conn_on_accept(uv_stream_t *listener, int status)
     uv_read_start((uv_stream_t *)&c->tcp, conn_alloc, conn_on_read);
 }
 
-static void conn_close_listeners(void)
+static void conn_free_handle(uv_handle_t *h)
 {
-    for (int i = 0; i < server.nlisteners; i++) {
-        uv_close((uv_handle_t *)&server.listeners[i], NULL);
-    }
-    server.nlisteners = 0;
+    mem_free(h);
 }
 
-static int conn_listen_one(uv_tcp_t *t, const char *addr, int port)
+static void conn_close_set(uv_tcp_t **set, int n)
+{
+    for (int i = 0; i < n; i++) {
+        uv_close((uv_handle_t *)set[i], conn_free_handle);
+    }
+}
+
+static void conn_close_listeners(void)
+{
+    conn_close_set(server.listeners, server.nlisteners);
+    server.nlisteners = 0;
+    server.bound[0] = '\0';
+}
+
+static int conn_listen_one(uv_tcp_t **out, const char *addr, int port)
 {
     struct sockaddr_storage ss;
     int rc;
@@ -444,47 +455,65 @@ static int conn_listen_one(uv_tcp_t *t, const char *addr, int port)
     if (rc < 0) {
         return rc;
     }
+    uv_tcp_t *t = mem_alloc(sizeof(*t));
+    *out = t;
     uv_tcp_init(server.loop, t);
     rc = uv_tcp_bind(t, (struct sockaddr *)&ss, strchr(addr, ':') ? UV_TCP_IPV6ONLY : 0);
     if (rc == 0) {
         rc = uv_listen((uv_stream_t *)t, (int)server.cfg->tcp_backlog, conn_on_accept);
     }
     if (rc < 0) {
-        uv_close((uv_handle_t *)t, NULL);
+        uv_close((uv_handle_t *)t, conn_free_handle);
     }
     return rc;
 }
 
-int server_listen(const char **err)
+/* Open listeners for every address of bind on port into set; returns how
+ * many, or a negative error (with *err) after closing what it opened. */
+static int conn_listen_all(uv_tcp_t **set, const char **err)
 {
     static char msg[256];
     char addrs[1024];
     char *words[16];
+    int opened = 0;
     snprintf(addrs, sizeof(addrs), "%s", server.cfg->bind);
     int n = util_split_words(addrs, words, 16);
-    conn_close_listeners();
-    if (server.cfg->port == 0) {
-        return 0;
-    }
     for (int i = 0; i < n; i++) {
         bool optional = words[i][0] == '-';
         const char *addr = words[i] + (optional ? 1 : 0);
-        int rc = conn_listen_one(&server.listeners[server.nlisteners], addr,
-                                 (int)server.cfg->port);
+        int rc = conn_listen_one(&set[opened], addr, (int)server.cfg->port);
         if (rc == 0) {
-            server.nlisteners++;
-            continue;
+            opened++;
+        } else if (!optional) {
+            snprintf(msg, sizeof(msg),
+                     "Could not create server TCP listening socket %s:%lld: %s", addr,
+                     server.cfg->port, uv_strerror(rc));
+            *err = msg;
+            conn_close_set(set, opened);
+            return rc;
         }
-        if (optional) {
-            continue;
-        }
-        snprintf(msg, sizeof(msg), "Could not create server TCP listening socket %s:%lld: %s",
-                 addr, server.cfg->port, uv_strerror(rc));
-        *err = msg;
-        conn_close_listeners();
-        return rc;
     }
+    return opened;
+}
+
+int server_listen(const char **err)
+{
+    char want[sizeof(server.bound)];
+    uv_tcp_t *fresh[16];
+    snprintf(want, sizeof(want), "%s|%lld", server.cfg->bind, server.cfg->port);
+    if (server.nlisteners > 0 && strcmp(want, server.bound) == 0) {
+        return 0; /* unchanged: keep the sockets (a rebind would race the close) */
+    }
+    /* New sockets first: if they fail, the old ones keep serving. */
+    int n = server.cfg->port == 0 ? 0 : conn_listen_all(fresh, err);
+    if (n < 0) {
+        return n;
+    }
+    conn_close_listeners();
+    memcpy(server.listeners, fresh, sizeof(fresh[0]) * (size_t)n);
+    server.nlisteners = n;
     server.tcp_port_bound = (int)server.cfg->port;
+    snprintf(server.bound, sizeof(server.bound), "%s", want);
     return 0;
 }
 

@@ -130,8 +130,9 @@ struct server_stats {
 
 struct server {
     uv_loop_t *loop;
-    uv_tcp_t listeners[16];
+    uv_tcp_t *listeners[16];      /* heap: a closing one outlives its slot */
     int nlisteners;
+    char bound[1100];             /* "bind|port" the listeners serve */
     uv_check_t flush_check;
     uv_timer_t cron_timer;
     uv_timer_t expire_timer;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <unistd.h>
+
 #include "tests/integration/harness.h"
 
 /* CONFIG GET name returns exactly [name, want]. */
@@ -170,6 +172,44 @@ static void test_config_resetstat_rewrite_help(void)
     EXPECT_ERR("ERR wrong number of arguments for 'config' command", "CONFIG");
 }
 
-CASES_DEFINE(config_cases, TEST(test_config_get_values), TEST(test_config_get_multi_and_globs),
+/* timeout closes idle clients; CONFIG SET port listens on the new port. */
+static void test_config_timeout_and_port_apply(void)
+{
+    int idle = h_raw_connect(h_main.port);
+    OK("CONFIG SET timeout 1");
+    CHECK(h_raw_closed(idle) || h_raw_closed(idle));
+    close(idle);
+    /* This case's own connection may have idled out too: use a new one. */
+    redisContext *fresh = h_connect(h_main.port);
+    redisReply *r0 = h_cmdc(fresh, "CONFIG SET timeout 0");
+    CHECK(r0 != NULL && r0->type == REDIS_REPLY_STATUS);
+    freeReplyObject(r0);
+    if (fresh != NULL) {
+        redisFree(fresh);
+    }
+    struct h_server other;
+    CHECK(h_server_start(&other, NULL) == 0);
+    int port = other.port;
+    h_server_stop(&other); /* a port that was free a moment ago */
+    redisContext *c = h_connect(h_main.port);
+    redisReply *r = h_cmdc(c, "CONFIG SET port %d", port);
+    CHECK(r != NULL && r->type == REDIS_REPLY_STATUS);
+    freeReplyObject(r);
+    redisContext *moved = h_connect(port);
+    r = moved != NULL ? h_cmdc(moved, "PING") : NULL;
+    CHECK(r != NULL && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0);
+    freeReplyObject(r);
+    r = moved != NULL ? h_cmdc(moved, "CONFIG SET port %d", h_main.port) : NULL;
+    CHECK(r != NULL && r->type == REDIS_REPLY_STATUS);
+    freeReplyObject(r);
+    if (moved != NULL) {
+        redisFree(moved);
+    }
+    if (c != NULL) {
+        redisFree(c);
+    }
+}
+
+CASES_DEFINE(config_cases, TEST(test_config_timeout_and_port_apply), TEST(test_config_get_values), TEST(test_config_get_multi_and_globs),
              TEST(test_config_set_applies), TEST(test_config_set_errors),
              TEST(test_config_set_all_or_nothing), TEST(test_config_resetstat_rewrite_help));
