@@ -384,7 +384,51 @@ static void test_random_garbage_keeps_serving(void)
     EXPECT_STR("alive", "GET still");
 }
 
-CASES_DEFINE(protocol_cases, TEST(test_random_garbage_keeps_serving), TEST(test_inline_commands), TEST(test_inline_quoting),
+/* maxclients: one more connection gets Redis's error and is closed. */
+static void test_maxclients(void)
+{
+    redisContext *extra[4] = {NULL};
+    OK("CONFIG SET maxclients 3");
+    for (int i = 0; i < 2; i++) {
+        extra[i] = h_connect(h_main.port);
+        CHECK(extra[i] != NULL);
+    }
+    int fd = h_raw_connect(h_main.port); /* the fourth */
+    RAW_EXPECT(fd, "-ERR max number of clients reached\r\n");
+    CHECK(h_raw_closed(fd));
+    close(fd);
+    OK("CONFIG SET maxclients 10000");
+    for (int i = 0; i < 2; i++) {
+        if (extra[i] != NULL) {
+            redisFree(extra[i]);
+        }
+    }
+}
+
+/* A hard output limit for normal clients closes a client whose replies
+ * pile up, and only that client. */
+static void test_output_buffer_hard_limit(void)
+{
+    OK("CONFIG SET client-output-buffer-limit %s", "normal 1mb 0 0");
+    size_t n = 256 * 1024;
+    char *v = malloc(n);
+    memset(v, 'o', n);
+    freeReplyObject(h_cmd("SET big %b", v, n));
+    free(v);
+    int fd = h_raw_connect(h_main.port);
+    static char req[64 * 12];
+    size_t len = 0;
+    for (int i = 0; i < 64; i++) {
+        len += (size_t)sprintf(req + len, "GET big\r\n");
+    }
+    h_raw_send(fd, req, len); /* 16 MiB of replies, never read */
+    CHECK(h_raw_closed(fd));
+    close(fd);
+    EXPECT_STATUS("PONG", "PING");
+    OK("CONFIG SET client-output-buffer-limit %s", "normal 0 0 0");
+}
+
+CASES_DEFINE(protocol_cases, TEST(test_maxclients), TEST(test_output_buffer_hard_limit), TEST(test_random_garbage_keeps_serving), TEST(test_inline_commands), TEST(test_inline_quoting),
              TEST(test_multibulk_shapes), TEST(test_pipeline_deep), TEST(test_pipeline_mixed),
              TEST(test_pipeline_hiredis), TEST(test_split_request_bytes),
              TEST(test_malformed_closes_connection), TEST(test_overlong_lines),
