@@ -216,7 +216,24 @@ static void test_push_in_multi_wakes_after_exec(void)
     redisFree(w);
 }
 
-CASES_DEFINE(list_cases, TEST(test_push_pop_len), TEST(test_index_set_range_trim),
+/* Commands pipelined behind a blocking one wait for it, then run in order. */
+static void test_pipeline_behind_blocked_command(void)
+{
+    int fd = h_raw_connect(h_main.port);
+    RAW_SEND(fd, "BLPOP pq 0.2\r\nPING\r\nRPUSH pq x\r\nBLPOP pq 1\r\n");
+    RAW_EXPECT(fd, "*-1\r\n+PONG\r\n:1\r\n*2\r\n$2\r\npq\r\n$1\r\nx\r\n");
+    close(fd);
+    /* A blocked client killed by another is dropped from the wait. */
+    redisContext *w = h_send_only("BLPOP kq 5");
+    CHECK(h_wait_blocked(1));
+    EXPECT_INT(1, "CLIENT KILL TYPE normal SKIPME yes");
+    CHECK(h_wait_blocked(0));
+    if (w != NULL) {
+        redisFree(w);
+    }
+}
+
+CASES_DEFINE(list_cases, TEST(test_pipeline_behind_blocked_command), TEST(test_push_pop_len), TEST(test_index_set_range_trim),
              TEST(test_rem_insert_pos), TEST(test_lmove_rpoplpush_lmpop),
              TEST(test_big_list_chunks), TEST(test_blpop_fifo),
              TEST(test_blocking_timeout_and_immediate), TEST(test_blmove_and_blmpop_wake),
