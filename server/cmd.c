@@ -451,5 +451,8 @@ void *cmd_obj_or_reply(struct client *c, int i, enum entry_type type, bool write
     if (e != NULL && write) {
         db_modified(c->db, key, len);
     }
+    if (e != NULL && type == ENTRY_ZSET) {
+        return db_zset_open(c->db, e);
+    }
     return e != NULL ? entry_obj(e) : NULL;
 }

@@ -145,6 +145,7 @@ static void zadd_generic(struct client *c, unsigned flags, int first)
     if (created) {
         z = zset_new();
         db_add(c->db, entry_new_obj(c->argv[1].ptr, c->argv[1].len, ENTRY_ZSET, z, -1));
+        db_zset_note(c->db, c->argv[1].ptr, c->argv[1].len);
     }
     long long added = 0, changed = 0;
     enum zadd_result res = ZADD_SKIPPED;
@@ -807,12 +808,13 @@ void cmd_zrangestore(struct client *c)
         return;
     }
     struct store_ctx x = {zset_new()};
-    long long n = range_walk(c, e != NULL ? entry_obj(e) : NULL, &q, visit_store, &x);
+    long long n = range_walk(c, e != NULL ? db_zset_open(c->db, e) : NULL, &q, visit_store, &x);
     if (n == 0) {
         zset_free(x.out);
         db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
     } else {
         db_set(c->db, entry_new_obj(c->argv[1].ptr, c->argv[1].len, ENTRY_ZSET, x.out, -1));
+        db_zset_note(c->db, c->argv[1].ptr, c->argv[1].len);
         blocking_key_ready(c->db, c->argv[1].ptr, c->argv[1].len);
     }
     reply_int(REPLY(c), n);

@@ -164,9 +164,10 @@ static int zalg_inputs_or_reply(struct client *c, int at, struct zalgebra *a)
             mem_free(a->in);
             return -EINVAL;
         }
-        if (e != NULL) {
-            *(entry_type(e) == ENTRY_ZSET ? (void **)&a->in[i].z : (void **)&a->in[i].s) =
-                entry_obj(e);
+        if (e != NULL && entry_type(e) == ENTRY_ZSET) {
+            a->in[i].z = db_zset_open(c->db, e);
+        } else if (e != NULL) {
+            a->in[i].s = entry_obj(e);
         }
     }
     return 0;
@@ -229,6 +230,7 @@ static void zalgebra_generic(struct client *c, enum zop op, bool store)
         db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
     } else {
         db_set(c->db, entry_new_obj(c->argv[1].ptr, c->argv[1].len, ENTRY_ZSET, out, -1));
+        db_zset_note(c->db, c->argv[1].ptr, c->argv[1].len);
         blocking_key_ready(c->db, c->argv[1].ptr, c->argv[1].len);
     }
     reply_int(REPLY(c), len);

@@ -102,6 +102,10 @@ static const struct cfg_row cfg_rows[] = {
      LL_MAX_, NULL, NULL},
     {"set-max-listpack-value", NULL, CFG_INT, 0, OFF(set_max_listpack_value), "64", 0, LL_MAX_,
      NULL, NULL},
+    {"zset-max-listpack-entries", "zset-max-ziplist-entries", CFG_INT, 0,
+     OFF(zset_max_listpack_entries), "128", 0, LL_MAX_, NULL, NULL},
+    {"zset-max-listpack-value", "zset-max-ziplist-value", CFG_INT, 0,
+     OFF(zset_max_listpack_value), "64", 0, LL_MAX_, NULL, NULL},
     {"client-output-buffer-limit", NULL, CFG_OBUF, 0, OFF(obuf),
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL},
 };

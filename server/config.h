@@ -45,6 +45,8 @@ struct config {
     long long set_max_intset_entries;
     long long set_max_listpack_entries;
     long long set_max_listpack_value;
+    long long zset_max_listpack_entries;
+    long long zset_max_listpack_value;
     struct obuf_limit obuf[OBUF_CLASSES];
 };
 

@@ -7,7 +7,10 @@
 #include "server/mem.h"
 #include "server/multi.h"
 #include "server/server.h"
+#include "server/config.h"
+#include "server/pack.h"
 #include "server/t_hash.h"
+#include "server/t_zset.h"
 
 static void db_entry_key(const struct dict_node *n, const char **key, size_t *len)
 {
@@ -399,5 +402,145 @@ void db_cron(struct db *db, int ms)
     dict_maybe_shrink(&db->dict);
     if (dict_is_rehashing(&db->dict)) {
         dict_rehash_ms(&db->dict, ms);
+    }
+}
+
+/* Sorted sets to pack again once they have been left alone for a while:
+ * a hot small sorted set stays a skiplist (fast), a cold one rests packed
+ * (small). Keyed by db id + key. */
+#define ZSET_REPACK_IDLE_MS 1000
+#define ZSET_REPACK_BUDGET 1000
+
+struct zset_pending {
+    struct dict_node node;
+    int64_t last_ms;
+    int db;
+    size_t len;
+    char name[]; /* db id (4 bytes), then the key */
+};
+
+static struct dict zset_pending;
+static bool zset_pending_ready;
+
+static void zset_pending_key(const struct dict_node *n, const char **key, size_t *len)
+{
+    const struct zset_pending *p = (const struct zset_pending *)n;
+    *key = p->name;
+    *len = p->len + 4;
+}
+
+void db_zset_note(struct db *db, const char *key, size_t len)
+{
+    if (!zset_pending_ready) {
+        dict_init(&zset_pending, zset_pending_key);
+        zset_pending_ready = true;
+    }
+    char *name = mem_alloc(len + 4);
+    memcpy(name, &db->id, 4);
+    memcpy(name + 4, key, len);
+    uint64_t h = dict_hash(name, len + 4);
+    struct zset_pending *p = (struct zset_pending *)dict_find(&zset_pending, name, len + 4, h);
+    if (p == NULL) {
+        p = mem_alloc(sizeof(*p) + len + 4);
+        p->node.link = 0;
+        p->db = db->id;
+        p->len = len;
+        memcpy(p->name, name, len + 4);
+        dict_add(&zset_pending, &p->node, h);
+    }
+    p->last_ms = server.now_ms;
+    mem_free(name);
+}
+
+struct zset_obj *db_zset_open(struct db *db, struct entry *e)
+{
+    const char *key;
+    size_t len;
+    entry_key(e, &key, &len);
+    db_zset_note(db, key, len);
+    if (!entry_is_packed(e)) {
+        return entry_obj(e);
+    }
+    struct pack pk = {entry_obj(e)};
+    struct zset_obj *z = zset_from_pack(&pk);
+    pack_deinit(&pk);
+    entry_set_obj(e, z, false);
+    return z;
+}
+
+/* Pack one sorted set if it is still there and small enough. */
+static void zset_repack_one(const struct zset_pending *p)
+{
+    struct db *db = &server.dbs[p->db];
+    struct entry *e = db_find_live(db, p->name + 4, p->len, DB_LOOKUP_NOSTATS);
+    struct pack pk;
+    if (e != NULL && entry_type(e) == ENTRY_ZSET && !entry_is_packed(e) &&
+        zset_to_pack(entry_obj(e), (size_t)server.cfg->zset_max_listpack_entries,
+                     (size_t)server.cfg->zset_max_listpack_value, &pk)) {
+        zset_free(entry_obj(e));
+        entry_set_obj(e, pk.data, true);
+    }
+}
+
+struct zset_repack_walk {
+    struct zset_pending *due[ZSET_REPACK_BUDGET];
+    size_t n, seen;
+};
+
+static void zset_repack_collect(struct dict_node *n, void *arg)
+{
+    struct zset_repack_walk *w = arg;
+    struct zset_pending *p = (struct zset_pending *)n;
+    w->seen++;
+    if (w->n < ZSET_REPACK_BUDGET && server.now_ms - p->last_ms >= ZSET_REPACK_IDLE_MS) {
+        w->due[w->n++] = p;
+    }
+}
+
+void db_zset_repack(int64_t deadline_us)
+{
+    static uint64_t cursor;
+    static struct zset_repack_walk w;
+    static size_t packed_since_purge;
+    static int64_t last_purge_ms;
+    /* Bounded slices of the pending set, resumed by cursor, until the time
+     * budget is spent or a whole pass is done. */
+    while (zset_pending_ready && dict_size(&zset_pending) > 0 &&
+           server_ustime() < deadline_us) {
+        w.n = w.seen = 0;
+        do {
+            cursor = dict_scan(&zset_pending, cursor, zset_repack_collect, &w);
+        } while (cursor != 0 && w.seen < 64 && w.n < 32);
+        packed_since_purge += w.n;
+        for (size_t i = 0; i < w.n; i++) {
+            struct zset_pending *p = w.due[i];
+            zset_repack_one(p);
+            dict_unlink(&zset_pending, p->name, p->len + 4, dict_hash(p->name, p->len + 4));
+            mem_free(p);
+        }
+        if (cursor == 0) {
+            break;
+        }
+    }
+    /* Packing frees many small blocks: give the pages back, at most once a
+     * second, so RSS follows. */
+    if (packed_since_purge >= 1000 && server.now_ms - last_purge_ms >= 1000) {
+        mem_purge();
+        packed_since_purge = 0;
+        last_purge_ms = server.now_ms;
+    }
+}
+
+static void zset_pending_free(struct dict_node *n, void *arg)
+{
+    (void)arg;
+    mem_free(n);
+}
+
+void db_zset_pending_deinit(void)
+{
+    if (zset_pending_ready) {
+        dict_deinit(&zset_pending, zset_pending_free, NULL);
+        zset_pending_ready = false;
     }
 }

@@ -68,6 +68,16 @@ void db_index_deadline(struct db *db, const char *key, size_t len, int64_t when_
  * returns the entry, or NULL when the key went away. */
 struct entry *db_field_expiry(struct db *db, struct entry *e);
 
+/* Small sorted sets rest packed. A command gets the skiplist form from
+ * db_zset_open() (which unpacks and schedules a check); db_zset_note()
+ * schedules the check for a sorted set it created; db_zset_repack() (run by
+ * the server's timer) packs again what is small and has been left alone
+ * for a second, so hot sorted sets keep the fast form. */
+struct zset_obj *db_zset_open(struct db *db, struct entry *e);
+void db_zset_note(struct db *db, const char *key, size_t len);
+void db_zset_repack(int64_t deadline_us);
+void db_zset_pending_deinit(void);
+
 /* Delete every key; returns how many there were. With async, the entries
  * are freed by the lazy-free thread. */
 size_t db_flush(struct db *db, bool async);

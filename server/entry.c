@@ -5,6 +5,7 @@
 
 #include "protocol/resp.h"
 #include "server/mem.h"
+#include "server/pack.h"
 #include "server/t_hash.h"
 #include "server/t_list.h"
 #include "server/t_set.h"
@@ -158,8 +159,21 @@ void *entry_obj(const struct entry *e)
     return obj;
 }
 
+void entry_set_obj(struct entry *e, void *obj, bool packed)
+{
+    struct entry_layout l;
+    entry_decode(e, &l);
+    memcpy((uint8_t *)l.val, &obj, sizeof(obj));
+    e->hdr = (uint8_t)(packed ? e->hdr | ENTRY_HDR_PACKED : e->hdr & ~ENTRY_HDR_PACKED);
+}
+
 static void *entry_obj_dup(const struct entry *e)
 {
+    if (entry_is_packed(e)) {
+        struct pack src = {entry_obj(e)}, dst;
+        pack_copy(&dst, &src);
+        return dst.data;
+    }
     switch (entry_type(e)) {
     case ENTRY_HASH:
         return hash_dup(entry_obj(e));
@@ -176,6 +190,11 @@ static void *entry_obj_dup(const struct entry *e)
 
 static void entry_obj_free(struct entry *e)
 {
+    if (entry_is_packed(e)) {
+        struct pack pk = {entry_obj(e)};
+        pack_deinit(&pk);
+        return;
+    }
     switch (entry_type(e)) {
     case ENTRY_HASH:
         hash_free(entry_obj(e));
@@ -210,7 +229,10 @@ static struct entry *entry_rebuild(const struct entry *e, const char *key, size_
 struct entry *entry_dup_with_key(const struct entry *e, const char *key, size_t klen)
 {
     if (entry_enc(e) == ENTRY_ENC_PTR) {
-        return entry_new_obj(key, klen, entry_type(e), entry_obj_dup(e), entry_expire(e));
+        struct entry *n =
+            entry_new_obj(key, klen, entry_type(e), entry_obj_dup(e), entry_expire(e));
+        n->hdr |= e->hdr & ENTRY_HDR_PACKED;
+        return n;
     }
     return entry_rebuild(e, key, klen, entry_expire(e));
 }
@@ -316,7 +338,7 @@ const char *entry_encoding_name(const struct entry *e)
         return set_encoding(entry_obj(e));
     }
     if (entry_type(e) == ENTRY_ZSET) {
-        return "skiplist";
+        return entry_is_packed(e) ? "listpack" : "skiplist";
     }
     if (entry_type(e) == ENTRY_LIST) {
         return list_encoding(entry_obj(e));

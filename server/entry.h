@@ -46,6 +46,9 @@ enum entry_enc {
 #define ENTRY_HDR_ENC_MASK (0x03u << ENTRY_HDR_ENC_SHIFT)
 #define ENTRY_HDR_EXPIRE 0x20u
 #define ENTRY_HDR_RAW 0x40u /* changed in place: OBJECT ENCODING says "raw" */
+/* On a sorted set, the same bit: the value is a packed array (the data
+ * pointer of a struct pack) instead of a struct zset_obj. */
+#define ENTRY_HDR_PACKED ENTRY_HDR_RAW
 
 struct entry {
     struct dict_node node;
@@ -96,6 +99,13 @@ struct entry *entry_new_int(const char *key, size_t klen, int64_t v, int64_t exp
  * type: a struct hash_obj for ENTRY_HASH, ...). */
 struct entry *entry_new_obj(const char *key, size_t klen, enum entry_type type, void *obj,
                             int64_t expire_ms);
+/* Swap the collection pointer of an ENTRY_ENC_PTR entry in place (the old
+ * one is the caller's); packed marks a sorted set held as a pack. */
+void entry_set_obj(struct entry *e, void *obj, bool packed);
+static inline bool entry_is_packed(const struct entry *e)
+{
+    return entry_type(e) == ENTRY_ZSET && (e->hdr & ENTRY_HDR_PACKED) != 0;
+}
 /* The collection of an ENTRY_ENC_PTR entry (borrowed). */
 void *entry_obj(const struct entry *e);
 /* A copy of e with another key (RENAME, COPY, MOVE keep value and deadline). */

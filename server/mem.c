@@ -141,6 +141,13 @@ void mem_allocator_stats(size_t *allocated, size_t *active, size_t *resident)
     mallctl("stats.resident", resident, &sz, NULL, 0);
 }
 
+void mem_purge(void)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "arena.%u.purge", 4096u); /* MALLCTL_ARENAS_ALL */
+    mallctl(cmd, NULL, NULL, NULL, 0);
+}
+
 static void *mem_uv_calloc(size_t count, size_t size)
 {
     return mem_calloc(count * size);

@@ -28,6 +28,8 @@ size_t mem_used(void);
 size_t mem_rss(void);
 /* jemalloc's allocator-level figures (after a stats epoch refresh). */
 void mem_allocator_stats(size_t *allocated, size_t *active, size_t *resident);
+/* Return freed pages to the system now (after a burst of frees). */
+void mem_purge(void);
 /* Hook the libraries (libuv, hiredis when present) to these calls. */
 void mem_hook_libraries(void);
 

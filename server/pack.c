@@ -120,6 +120,16 @@ static void pack_reserve(struct pack *pk, size_t more)
     }
 }
 
+size_t pack_elem_size(size_t len)
+{
+    return pack_varint_len(len) + len;
+}
+
+void pack_reserve_bytes(struct pack *pk, size_t bytes)
+{
+    pack_reserve(pk, bytes);
+}
+
 void pack_push(struct pack *pk, const char *s, size_t len)
 {
     pack_reserve(pk, len + pack_varint_len(len));

@@ -60,6 +60,10 @@ bool pack_next(const struct pack *pk, size_t *off, struct pack_elem *e);
  * index when 1; returns true and fills e. */
 bool pack_find(const struct pack *pk, const char *s, size_t len, int stride,
                struct pack_elem *e);
+/* Bytes an element of len bytes takes in a pack (its length prefix too). */
+size_t pack_elem_size(size_t len);
+/* Make room for bytes more bytes of elements (lengths included) at once. */
+void pack_reserve_bytes(struct pack *pk, size_t bytes);
 /* Append at the end. */
 void pack_push(struct pack *pk, const char *s, size_t len);
 /* Insert at byte offset off (0: front; an element's off: before it). */

@@ -104,6 +104,7 @@ static void server_on_expire(uv_timer_t *t)
         }
     }
     blocking_timeouts(server.now_ms);
+    db_zset_repack(server_ustime() + EXPIRE_BUDGET_US / 2);
     server.stats.active_expire_cycles++;
     server.stats.active_expire_time_us += (uint64_t)(server_ustime() - start);
 }
@@ -288,6 +289,7 @@ void server_teardown(void)
     for (int i = 0; i < server.ndbs; i++) {
         db_deinit(&server.dbs[i]);
     }
+    db_zset_pending_deinit();
     mem_free(server.dbs);
     if (server.cfg->pidfile[0] != '\0') {
         unlink(server.cfg->pidfile);

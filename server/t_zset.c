@@ -6,6 +6,7 @@
 
 #include "server/dict.h"
 #include "server/mem.h"
+#include "server/pack.h"
 
 #define ZSET_MAX_LEVEL 32
 /* The header starts with few levels and grows with the tallest node, so a
@@ -388,4 +389,41 @@ uint64_t zset_scan(const struct zset_obj *z, uint64_t cursor, zset_visit_fn fn, 
 {
     struct zset_visit v = {fn, arg};
     return dict_scan(&z->members, cursor, zset_visit_node, &v);
+}
+
+struct zset_obj *zset_from_pack(const struct pack *pk)
+{
+    struct zset_obj *z = zset_new();
+    size_t off = 0;
+    struct pack_elem m, sc;
+    while (pack_next(pk, &off, &m) && pack_next(pk, &off, &sc)) {
+        double score;
+        memcpy(&score, sc.p, sizeof(score));
+        zset_set(z, m.p, m.len, score);
+    }
+    return z;
+}
+
+bool zset_to_pack(const struct zset_obj *z, size_t max_entries, size_t max_value,
+                  struct pack *out)
+{
+    if (z->length > max_entries) {
+        return false;
+    }
+    for (struct zset_node *n = z->header->level[0].forward; n != NULL; n = n->level[0].forward) {
+        if (n->mlen > max_value) {
+            return false;
+        }
+    }
+    size_t bytes = 0;
+    for (struct zset_node *n = z->header->level[0].forward; n != NULL; n = n->level[0].forward) {
+        bytes += pack_elem_size(n->mlen) + pack_elem_size(sizeof(n->score));
+    }
+    pack_init(out);
+    pack_reserve_bytes(out, bytes);
+    for (struct zset_node *n = z->header->level[0].forward; n != NULL; n = n->level[0].forward) {
+        pack_push(out, node_member(n), n->mlen);
+        pack_push(out, (const char *)&n->score, sizeof(n->score));
+    }
+    return true;
 }

@@ -52,6 +52,16 @@ struct zset_node *zset_prev(const struct zset_node *n);
 double zset_node_score(const struct zset_node *n);
 const char *zset_node_member(const struct zset_node *n, size_t *len);
 
+/* Small sorted sets rest as packs (member, then the score's 8 bytes, in
+ * order): Redis's "listpack". Commands work on the skiplist form; the
+ * keyspace converts on the way in and packs again afterwards. */
+struct pack;
+struct zset_obj *zset_from_pack(const struct pack *pk);
+/* Pack z into *out when it has at most max_entries members of at most
+ * max_value bytes; false (nothing allocated) otherwise. */
+bool zset_to_pack(const struct zset_obj *z, size_t max_entries, size_t max_value,
+                  struct pack *out);
+
 typedef void (*zset_visit_fn)(const char *m, size_t len, double score, void *arg);
 uint64_t zset_scan(const struct zset_obj *z, uint64_t cursor, zset_visit_fn fn, void *arg);
 

@@ -1,6 +1,7 @@
 /* Sorted sets: ZADD flags, ranges by rank/score/lex, counts, removal,
  * pops, random members, ZSCAN, error texts. */
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -169,7 +170,52 @@ static void test_leaderboard_top10(void)
     freeReplyObject(r);
 }
 
-CASES_DEFINE(zset_cases, TEST(test_zadd_flags), TEST(test_lookups), TEST(test_ranges_by_rank),
+/* OBJECT ENCODING of key, polled for up to 3 s: Surge packs a small sorted
+ * set once it has been left alone for a second (Redis at once). */
+static bool wait_encoding(const char *key, const char *want)
+{
+    for (int i = 0; i < 300; i++) {
+        redisReply *r = h_cmd("OBJECT ENCODING %s", key);
+        bool ok = r != NULL && r->type == REDIS_REPLY_STRING && strcmp(r->str, want) == 0;
+        freeReplyObject(r);
+        if (ok) {
+            return true;
+        }
+        h_sleep_ms(10);
+    }
+    return false;
+}
+
+/* Small sorted sets are packed, as Redis's listpack; past the limits they
+ * become skiplists, and every command sees the same data either way. */
+static void test_zset_encodings(void)
+{
+    EXPECT_INT(3, "ZADD small 1 a 2 b 3 c");
+    CHECK(wait_encoding("small", "listpack"));
+    EXPECT_FLAT("b c", "ZRANGE small 1 -1");
+    CHECK(wait_encoding("small", "listpack"));
+    EXPECT_INT(1, "ZADD small 4 %s", "a-member-name-longer-than-sixty-four-bytes-xxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    EXPECT_STR("skiplist", "OBJECT ENCODING small");
+    for (int i = 0; i < 130; i++) {
+        freeReplyObject(h_cmd("ZADD big %d m%d", i, i));
+    }
+    EXPECT_STR("skiplist", "OBJECT ENCODING big");
+    EXPECT_INT(130, "ZCARD big");
+    EXPECT_INT(1, "COPY small small2");
+    EXPECT_INT(4, "ZCARD small2");
+    EXPECT_INT(2, "ZADD p 1 x 2 y");
+    CHECK(wait_encoding("p", "listpack"));
+    OK("RENAME p p2");
+    EXPECT_STR("listpack", "OBJECT ENCODING p2");
+    EXPECT_INT(1, "ZRANK p2 y");
+    EXPECT_INT(1, "PEXPIRE p2 100000");
+    EXPECT_STR("2", "ZSCORE p2 y");
+    EXPECT_INT(2, "ZUNIONSTORE u 2 p2 p2");
+    CHECK(wait_encoding("u", "listpack"));
+    EXPECT_STR("4", "ZSCORE u y");
+}
+
+CASES_DEFINE(zset_cases, TEST(test_zset_encodings), TEST(test_zadd_flags), TEST(test_lookups), TEST(test_ranges_by_rank),
              TEST(test_ranges_by_score), TEST(test_ranges_by_lex), TEST(test_removal),
              TEST(test_pops), TEST(test_randmember_and_scan), TEST(test_leaderboard_top10));
 
