@@ -457,6 +457,10 @@ struct zset_obj *db_zset_open(struct db *db, struct entry *e)
     const char *key;
     size_t len;
     entry_key(e, &key, &len);
+    if (!entry_is_packed(e) &&
+        zset_len(entry_obj(e)) > (size_t)server.cfg->zset_max_listpack_entries) {
+        return entry_obj(e); /* large: nothing to pack later, skip the bookkeeping */
+    }
     db_zset_note(db, key, len);
     if (!entry_is_packed(e)) {
         return entry_obj(e);
