@@ -125,7 +125,7 @@ static bool blocking_rerun(struct client *c)
     c->argv = c->bargv;
     c->cmd = c->bcmd;
     c->flags &= ~CLIENT_STILL_BLOCKED;
-    c->bcmd->fn(c);
+    cmd_call(c, c->bcmd);
     c->argc = argc;
     c->argv = argv;
     c->cmd = cmd;

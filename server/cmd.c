@@ -13,6 +13,7 @@
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/propagate.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/util.h"
@@ -224,6 +225,14 @@ static bool cmd_checks_or_reply(struct client *c, const struct command *cmd)
     return pubsub_allowed_or_reply(c, cmd);
 }
 
+void cmd_call(struct client *c, const struct command *cmd)
+{
+    struct prop_call pc;
+    prop_call_begin(&pc);
+    cmd->fn(c);
+    prop_call_end(&pc, c, cmd);
+}
+
 void cmd_dispatch(struct client *c)
 {
     /* Arguments are NUL-terminated slices (see conn.c); they may also
@@ -247,7 +256,7 @@ void cmd_dispatch(struct client *c)
     }
     c->cmd = cmd;
     uint64_t start = cmd_ticks();
-    cmd->fn(c);
+    cmd_call(c, cmd);
     struct command *stats = (struct command *)cmd;
     stats->usec_ticks += cmd_ticks() - start;
     stats->calls++;

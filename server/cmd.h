@@ -79,6 +79,9 @@ const char *cmd_group_name(enum cmd_group g);
 /* Microseconds spent in a command (INFO commandstats). */
 uint64_t cmd_usec(const struct command *cmd);
 
+/* Run cmd's handler on the client's argv and propagate what it wrote
+ * (server/propagate.h). Every execution goes through here. */
+void cmd_call(struct client *c, const struct command *cmd);
 /* Run the client's current argv: lookup, checks, handler, stats. */
 void cmd_dispatch(struct client *c);
 

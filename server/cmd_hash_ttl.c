@@ -8,6 +8,8 @@
 #include "server/cmd_hash.h"
 #include "server/errors.h"
 #include "server/handlers.h"
+#include "server/mem.h"
+#include "server/propagate.h"
 
 #define KEY(c) (c)->argv[1].ptr, (c)->argv[1].len
 
@@ -117,6 +119,51 @@ static int hexpire_one(struct client *c, struct hash_obj *h, int i, const char *
     return 1;
 }
 
+/* What a field-TTL command did propagates as what happened: the fields
+ * given deadline `when` (outcome 1) as one HPEXPIREAT with the absolute
+ * time, the fields it deleted (outcome 2) as one HDEL. */
+static void prop_fields_with(struct client *c, int first, int n, const int *res, int want,
+                             int64_t when)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        k += res[i] == want;
+    }
+    if (k == 0) {
+        return;
+    }
+    prop_cmd_begin(c->db_id, k + (want == 1 ? 5 : 2));
+    prop_arg_str(want == 1 ? "HPEXPIREAT" : "HDEL");
+    prop_arg(c->argv[1].ptr, c->argv[1].len);
+    if (want == 1) {
+        prop_arg_ll(when);
+        prop_arg_str("FIELDS");
+        prop_arg_ll(k);
+    }
+    for (int i = 0; i < n; i++) {
+        if (res[i] == want) {
+            prop_arg(c->argv[first + i].ptr, c->argv[first + i].len);
+        }
+    }
+}
+
+static void prop_field_outcomes(struct client *c, int first, int n, const int *res, int64_t when)
+{
+    prop_fields_with(c, first, n, res, 1, when);
+    prop_fields_with(c, first, n, res, 2, when);
+    prop_cmd_end(true);
+}
+
+/* EX/PX in HGETEX/HSETEX propagate as PXAT with the absolute time. */
+static void prop_absolute_unit(struct client *c, int unit_at, int64_t when)
+{
+    if (when >= 0 && (arg_is(c, unit_at, "ex") || arg_is(c, unit_at, "px") ||
+                      arg_is(c, unit_at, "exat"))) {
+        prop_replace_arg(unit_at, "PXAT", 4);
+        prop_replace_arg_ll(unit_at + 1, when);
+    }
+}
+
 static void hexpire_generic(struct client *c, bool seconds, bool relative)
 {
     static const char *const conds[] = {"nx", "xx", "gt", "lt"};
@@ -139,9 +186,13 @@ static void hexpire_generic(struct client *c, bool seconds, bool relative)
     }
     db_modified(c->db, KEY(c));
     reply_array_len(REPLY(c), n);
+    int *res = mem_alloc(sizeof(int) * (size_t)n);
     for (int i = first; i < first + n; i++) {
-        reply_int(REPLY(c), hexpire_one(c, h, i, cond, when));
+        res[i - first] = hexpire_one(c, h, i, cond, when);
+        reply_int(REPLY(c), res[i - first]);
     }
+    prop_field_outcomes(c, first, n, res, when);
+    mem_free(res);
     hash_drop_if_empty(c, h);
 }
 
@@ -298,6 +349,7 @@ void cmd_hgetex(struct client *c)
     if (field_ttl_opt_or_reply(c, &at, false, true, &when) < 0) {
         return;
     }
+    prop_absolute_unit(c, 2, when);
     struct hash_obj *h = fields_target_or_reply(c, at, &first, &n, false, &wrong);
     if (wrong) {
         return;
@@ -324,10 +376,12 @@ void cmd_hsetex(struct client *c)
     int64_t when;
     bool fnx = arg_is(c, at, "fnx"), fxx = arg_is(c, at, "fxx");
     at += fnx || fxx;
+    int unit_at = at;
     if (field_ttl_opt_or_reply(c, &at, true, false, &when) < 0 ||
         fields_or_reply(c, at, 2, &first, &n) < 0) {
         return;
     }
+    prop_absolute_unit(c, unit_at, when);
     bool wrong;
     struct hash_obj *h = hash_read_or_reply(c, &wrong);
     if (wrong) {

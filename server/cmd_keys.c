@@ -8,6 +8,7 @@
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/propagate.h"
 #include "server/util.h"
 
 static const char *const key_type_names[] = {"string", "list", "set", "zset", "hash"};
@@ -332,10 +333,13 @@ static void expire_generic(struct client *c, bool seconds, bool relative)
         reply_int(REPLY(c), 0);
         return;
     }
+    /* Propagated as what happened: DEL, or an absolute PEXPIREAT. */
     if (when <= server.now_ms) {
         db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
+        prop_key_command(c, "DEL", 1, -1);
     } else {
         db_set_expire(c->db, e, when);
+        prop_key_command(c, "PEXPIREAT", 1, when);
     }
     reply_int(REPLY(c), 1);
 }

@@ -9,6 +9,7 @@
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/propagate.h"
 #include "server/t_list.h"
 #include "server/util.h"
 
@@ -421,6 +422,13 @@ static void move_generic(struct client *c, bool from_head, bool to_head, int64_t
     }
     list_push(dst, buf, len, to_head);
     blocking_key_ready(c->db, c->argv[2].ptr, c->argv[2].len);
+    prop_cmd_begin(c->db_id, 5);
+    prop_arg_str("LMOVE");
+    prop_arg(c->argv[1].ptr, c->argv[1].len);
+    prop_arg(c->argv[2].ptr, c->argv[2].len);
+    prop_arg_str(from_head ? "LEFT" : "RIGHT");
+    prop_arg_str(to_head ? "LEFT" : "RIGHT");
+    prop_cmd_end(true);
     reply_bulk(REPLY(c), buf, len);
     mem_free(buf);
 }
@@ -478,6 +486,7 @@ static void multi_pop(struct client *c, int first, int nkeys, bool head, long lo
             reply_array_len(REPLY(c), n);
         }
         pop_reply(c, l, i, n, head);
+        prop_key_command(c, head ? "LPOP" : "RPOP", i, n);
         return;
     }
     if (deadline >= 0 && !(c->flags & CLIENT_MULTI)) {

@@ -10,6 +10,7 @@
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/propagate.h"
 #include "server/t_set.h"
 #include "server/util.h"
 
@@ -213,6 +214,15 @@ void cmd_spop(struct client *c)
     members_sample(&ms, k);
     if (c->argc == 3) {
         reply_set_len(REPLY(c), (long long)k);
+    }
+    if (k > 0) { /* the random picks propagate as SREM */
+        prop_cmd_begin(c->db_id, (int)k + 2);
+        prop_arg_str("SREM");
+        prop_arg(c->argv[1].ptr, c->argv[1].len);
+        for (size_t i = 0; i < k; i++) {
+            prop_arg(ms.m[i], ms.len[i]);
+        }
+        prop_cmd_end(true);
     }
     for (size_t i = 0; i < k; i++) {
         reply_bulk(REPLY(c), ms.m[i], ms.len[i]);

@@ -10,6 +10,7 @@
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/propagate.h"
 #include "server/util.h"
 
 /* ---- shared helpers ---- */
@@ -178,6 +179,23 @@ void cmd_get(struct client *c)
 /* The worker behind SET, SETNX, SETEX, PSETEX and GETSET. Replies with
  * ok_reply / abort_reply (NULL means OK / nil) unless GET asks for the old
  * value. */
+/* A relative TTL propagates as an absolute one: SET ... PXAT <ms>. */
+static void set_propagate_pxat(struct client *c, const struct set_opts *o, int key, int val)
+{
+    if (c->cmd->fn == cmd_set) {
+        prop_replace_arg(o->expire_arg - 1, "PXAT", 4);
+        prop_replace_arg_ll(o->expire_arg, o->expire_ms);
+        return;
+    }
+    prop_cmd_begin(c->db_id, 5); /* SETEX, PSETEX */
+    prop_arg_str("SET");
+    prop_arg(arg_p(c, key), arg_n(c, key));
+    prop_arg(arg_p(c, val), arg_n(c, val));
+    prop_arg_str("PXAT");
+    prop_arg_ll(o->expire_ms);
+    prop_cmd_end(true);
+}
+
 static void set_generic(struct client *c, const struct set_opts *o, int key, int val,
                         const char *ok_int, const char *abort_int)
 {
@@ -206,6 +224,9 @@ static void set_generic(struct client *c, const struct set_opts *o, int key, int
         expire_ms = entry_expire(old);
     }
     db_set(c->db, entry_new_str(k, klen, arg_p(c, val), arg_n(c, val), expire_ms));
+    if (o->expire_arg > 0 && (o->flags & (SET_EX | SET_PX))) {
+        set_propagate_pxat(c, o, key, val);
+    }
     if (!(o->flags & SET_GET)) {
         ok_int != NULL ? reply_int(REPLY(c), 1) : reply_ok(REPLY(c));
     }
@@ -278,10 +299,13 @@ void cmd_getex(struct client *c)
     reply_entry_value(c, e);
     if (o.expire_ms >= 0 && o.expire_ms <= server.now_ms) {
         db_delete(c->db, arg_p(c, 1), arg_n(c, 1));
+        prop_key_command(c, "DEL", 1, -1);
     } else if (o.expire_ms >= 0) {
         db_set_expire(c->db, e, o.expire_ms);
+        prop_key_command(c, "PEXPIREAT", 1, o.expire_ms);
     } else if (o.flags & SET_PERSIST) {
         db_set_expire(c->db, e, -1);
+        prop_key_command(c, "PERSIST", 1, -1);
     }
 }
 
@@ -557,6 +581,12 @@ void cmd_incrbyfloat(struct client *c)
         db_add(c->db, n);
     }
     reply_raw(REPLY(c), tmp.data, tmp.len);
+    prop_cmd_begin(c->db_id, 4);
+    prop_arg_str("SET");
+    prop_arg(arg_p(c, 1), arg_n(c, 1));
+    prop_arg(text, tlen);
+    prop_arg_str("KEEPTTL");
+    prop_cmd_end(true);
     reply_buf_deinit(&tmp);
 }
 

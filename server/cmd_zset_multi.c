@@ -11,6 +11,7 @@
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/propagate.h"
 #include "server/t_set.h"
 #include "server/t_zset.h"
 #include "server/util.h"
@@ -328,6 +329,7 @@ static void zset_multi_pop(struct client *c, int first, int nkeys, bool max, lon
         if (zset_len(z) == 0) {
             db_delete(c->db, c->argv[i].ptr, c->argv[i].len);
         }
+        prop_key_command(c, max ? "ZPOPMAX" : "ZPOPMIN", i, n);
         return;
     }
     if (deadline >= 0 && !(c->flags & CLIENT_MULTI)) {

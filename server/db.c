@@ -9,6 +9,7 @@
 #include "server/server.h"
 #include "server/config.h"
 #include "server/pack.h"
+#include "server/propagate.h"
 #include "server/t_hash.h"
 #include "server/t_zset.h"
 
@@ -60,14 +61,6 @@ static void db_index_expire(struct db *db, const struct entry *e, uint64_t hash)
     }
 }
 
-static void db_entry_modified(const struct db *db, const struct entry *e)
-{
-    const char *key;
-    size_t len;
-    entry_key(e, &key, &len);
-    multi_touch_key(db, key, len);
-}
-
 void db_modified(struct db *db, const char *key, size_t len)
 {
     multi_touch_key(db, key, len);
@@ -85,8 +78,12 @@ static void db_forget(struct db *db, struct entry *e)
 static void db_expire_slot(struct db *db, dict_slot *slot, uint64_t hash)
 {
     struct entry *e = (struct entry *)dict_unlink_slot(&db->dict, slot, hash);
+    const char *key;
+    size_t len;
+    entry_key(e, &key, &len);
     server.stats.expired_keys++;
-    db_entry_modified(db, e);
+    multi_touch_key(db, key, len);
+    prop_expired(db->id, key, len);
     db_forget(db, e);
 }
 

@@ -7,6 +7,7 @@
 #include "server/keyreg.h"
 #include "server/handlers.h"
 #include "server/mem.h"
+#include "server/propagate.h"
 
 static struct keyreg watch_reg;
 
@@ -44,6 +45,7 @@ static void mark_watchers_dirty(struct keyreg_entry *e, void *arg)
 
 void multi_touch_key(const struct db *db, const char *key, size_t len)
 {
+    server.dirty++;
     if (keyreg_size(&watch_reg) == 0) {
         return;
     }
@@ -55,6 +57,7 @@ void multi_touch_key(const struct db *db, const char *key, size_t len)
 
 void multi_touch_db(const struct db *db)
 {
+    server.dirty++;
     keyreg_foreach_db(&watch_reg, db->id, mark_watchers_dirty, NULL);
 }
 
@@ -160,13 +163,15 @@ void cmd_exec(struct client *c)
         int argc = c->argc;
         struct resp_arg *argv = c->argv;
         reply_array_len(REPLY(c), c->mcount);
+        prop_multi_begin();
         for (int i = 0; i < c->mcount; i++) {
             c->argc = c->mcmds[i].argc;
             c->argv = c->mcmds[i].argv;
             c->cmd = c->mcmds[i].cmd;
-            c->cmd->fn(c);
+            cmd_call(c, c->cmd);
             ((struct command *)c->cmd)->calls++;
         }
+        prop_multi_end();
         c->argc = argc;
         c->argv = argv;
     }

@@ -105,6 +105,7 @@ struct client {
 };
 
 struct config; /* server/config.h */
+struct aof_state;
 
 struct server_stats {
     uint64_t total_connections;
@@ -160,6 +161,10 @@ struct server {
 
     struct server_stats stats;
     struct config *cfg;
+
+    unsigned long long dirty;     /* changes to the dataset, ever */
+    int loading;                  /* replaying the AOF at start-up */
+    struct aof_state *aof;        /* persistence/aof.c */
 };
 
 extern struct server server;

@@ -1,0 +1,70 @@
+/* propagate.h - the propagation stream: every write, once, in a
+ * deterministic canonical form.
+ *
+ * Commands run through cmd_call() (server/cmd.c). A write command that
+ * changed the dataset (server.dirty moved) is propagated as it was sent,
+ * unless its handler rewrote it: a handler either replaces arguments of
+ * the verbatim form (prop_replace_arg: EXPIRE's relative time becomes an
+ * absolute PEXPIREAT) or emits its own commands (prop_cmd_begin ...
+ * prop_cmd_end with replaces_call: SPOP becomes SREM). Expired keys are
+ * propagated as DEL. The bytes are RESP2 arrays with SELECT inserted when
+ * the db changes; the AOF (and the replication backlog) consume them.
+ * Nothing is propagated while the AOF is loading.
+ */
+#ifndef SURGE_SERVER_PROPAGATE_H
+#define SURGE_SERVER_PROPAGATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct client;
+struct command;
+
+/* Saved per call: calls nest (EXEC runs its queue through cmd_call). */
+struct prop_call {
+    unsigned long long dirty;
+    bool explicit_prop;
+    int nreplace;
+};
+
+void prop_call_begin(struct prop_call *pc);
+/* Propagate c's argv (with replacements) when cmd is a write that changed
+ * something and its handler did not propagate by itself. */
+void prop_call_end(struct prop_call *pc, struct client *c, const struct command *cmd);
+
+/* Emit one command of argc arguments in db dbid; replaces_call suppresses
+ * the verbatim form of the command being run. */
+void prop_cmd_begin(int dbid, int argc);
+void prop_arg(const char *p, size_t len);
+void prop_arg_str(const char *s);
+void prop_arg_ll(long long v);
+void prop_cmd_end(bool replaces_call);
+
+/* Replace the call with "<name> <argv[key]> [<num>]" (num < 0: no third
+ * argument): GETEX as PEXPIREAT, PERSIST or DEL; BLPOP as LPOP key n. */
+void prop_key_command(struct client *c, const char *name, int key, long long num);
+
+/* In the verbatim form of the current call, argument i becomes p/len
+ * (copied). At most PROP_MAX_REPLACE per call. */
+#define PROP_MAX_REPLACE 4
+void prop_replace_arg(int i, const char *p, size_t len);
+void prop_replace_arg_ll(int i, long long v);
+
+/* A key deleted because its deadline passed. */
+void prop_expired(int dbid, const char *key, size_t len);
+
+/* EXEC: what the queue propagates is wrapped in MULTI ... EXEC. */
+void prop_multi_begin(void);
+void prop_multi_end(void);
+
+/* The stream since the last prop_consume(). */
+const char *prop_pending(size_t *len);
+void prop_consume(void);
+/* The next command starts with SELECT (a new AOF file begins). */
+void prop_force_select(void);
+/* Whether anything consumes the stream (AOF on, replicas attached). */
+void prop_set_enabled(bool on);
+bool prop_enabled(void);
+void prop_deinit(void);
+
+#endif
