@@ -5,10 +5,10 @@ CC      ?= cc
 OPT     ?= -O2
 BUILD   ?= build
 SAN     ?=
-PKGS    := libuv jemalloc hiredis libcjson
+PKGS    := libuv jemalloc hiredis libcjson libcrypto
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -g $(OPT) $(SAN) -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs libuv jemalloc 2>/dev/null) -lm -lpthread
+LDLIBS  += $(shell pkg-config --libs libuv jemalloc libcrypto 2>/dev/null) -lm -lpthread
 TEST_LDLIBS := $(LDLIBS) $(shell pkg-config --libs hiredis 2>/dev/null)
 
 CORE_SRCS  := $(sort $(wildcard protocol/*.c server/*.c persistence/*.c replication/*.c))
@@ -21,7 +21,7 @@ INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/%.o)
 TOOL_SRCS  := $(sort $(wildcard tools/*.c))
 TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
-.PHONY: all deps run test unit integration asan clients compat compat-check clean
+.PHONY: all deps run test unit integration asan clients digest compat compat-check clean
 all: $(BUILD)/surge-server $(TOOL_BINS)
 
 deps:
@@ -62,6 +62,10 @@ integration: $(BUILD)/surge-server $(BUILD)/tests/integration-run
 clients: $(BUILD)/surge-server
 	@sh tests/run-all.sh clients tests/clients.sh
 
+# DEBUG DIGEST / DIGEST-VALUE compared with Debian's redis-server.
+digest: $(BUILD)/surge-server
+	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh digest tests/digest.sh
+
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
@@ -71,13 +75,14 @@ asan:
 	    $(UNIT_BINS:$(BUILD)/%=build-asan/%) build-asan/tests/integration-run
 
 # Everything: deps, warning-free build, unit, integration, real clients,
-# sanitizers. Every suite runs even if one fails; the last line is the total.
+# digests against redis-server, sanitizers. Every suite runs even if one
+# fails; the last line is the total.
 TALLY := $(BUILD)/test-tally
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/integration-run
 	@$(MAKE) --no-print-directory compat-check
 	@rm -f $(TALLY)
-	@for s in unit integration clients asan; do \
+	@for s in unit integration clients digest asan; do \
 	    TEST_TALLY=$(CURDIR)/$(TALLY) $(MAKE) --no-print-directory $$s || echo "0 0 1" >> $(TALLY); \
 	done
 	@awk '{p += $$1; f += $$2; bad += $$3} END {printf "total: %d passed, %d failed\n", p, f; \

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "server/cmd.h"
+#include "server/digest.h"
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/log.h"
@@ -105,6 +106,10 @@ void cmd_shutdown(struct client *c)
 static void debug_help(struct client *c)
 {
     static const char *const lines[] = {
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         NULL,
@@ -112,10 +117,42 @@ static void debug_help(struct client *c)
     cmd_reply_help(c, lines);
 }
 
+/* DEBUG DIGEST: one status line, 40 zeros for an empty server. */
+static void debug_digest(struct client *c)
+{
+    unsigned char d[DIGEST_LEN];
+    char hex[DIGEST_HEX_LEN];
+    digest_dataset(d);
+    digest_hex(d, hex);
+    reply_status(REPLY(c), hex);
+}
+
+/* DEBUG DIGEST-VALUE [key ...]: a status line per key of the client's db
+ * (40 zeros when absent); no keys gives an empty array, as in Redis. */
+static void debug_digest_value(struct client *c)
+{
+    reply_array_len(REPLY(c), c->argc - 2);
+    for (int i = 2; i < c->argc; i++) {
+        unsigned char d[DIGEST_LEN];
+        char hex[DIGEST_HEX_LEN];
+        digest_key(c->db, c->argv[i].ptr, c->argv[i].len, d);
+        digest_hex(d, hex);
+        reply_status(REPLY(c), hex);
+    }
+}
+
 void cmd_debug(struct client *c)
 {
     if (arg_is(c, 1, "help")) {
         debug_help(c);
+        return;
+    }
+    if (arg_is(c, 1, "digest") && c->argc == 2) {
+        debug_digest(c);
+        return;
+    }
+    if (arg_is(c, 1, "digest-value")) {
+        debug_digest_value(c);
         return;
     }
     if (arg_is(c, 1, "sleep") && c->argc == 3) {
