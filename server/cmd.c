@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "persistence/aof.h"
 #include "server/config.h"
 #include "server/blocking.h"
 #include "server/errors.h"
@@ -215,6 +216,15 @@ static bool cmd_checks_or_reply(struct client *c, const struct command *cmd)
 {
     if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(REPLY(c), ERR_NOAUTH);
+        return false;
+    }
+    if (server.loading && !(cmd->flags & CMD_LOADING)) {
+        reply_error(REPLY(c), "LOADING Redis is loading the dataset in memory");
+        return false;
+    }
+    const char *disk_err = aof_write_error();
+    if (disk_err != NULL && ((cmd->flags & CMD_WRITE) || cmd->fn == cmd_ping)) {
+        reply_errorf(REPLY(c), "MISCONF Errors writing to the AOF file: %s", disk_err);
         return false;
     }
     if ((cmd->flags & CMD_DENYOOM) && server.cfg->maxmemory > 0 &&

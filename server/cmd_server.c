@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "persistence/aof.h"
 #include "server/cmd.h"
 #include "server/digest.h"
 #include "server/errors.h"
@@ -75,6 +76,16 @@ void cmd_time(struct client *c)
     reply_array_len(REPLY(c), 2);
     reply_bulk_ll(REPLY(c), us / 1000000);
     reply_bulk_ll(REPLY(c), us % 1000000);
+}
+
+void cmd_bgrewriteaof(struct client *c)
+{
+    const char *err;
+    if (aof_rewrite_background(&err) < 0) {
+        reply_error(REPLY(c), err);
+        return;
+    }
+    reply_status(REPLY(c), "Background append only file rewriting started");
 }
 
 void cmd_shutdown(struct client *c)
@@ -153,6 +164,12 @@ void cmd_debug(struct client *c)
     }
     if (arg_is(c, 1, "digest-value")) {
         debug_digest_value(c);
+        return;
+    }
+    if ((arg_is(c, 1, "loadaof") || arg_is(c, 1, "reload")) && c->argc == 2) {
+        const char *err;
+        int rc = arg_is(c, 1, "reload") ? aof_debug_reload(&err) : aof_debug_loadaof(&err);
+        rc < 0 ? reply_error(REPLY(c), err) : reply_ok(REPLY(c));
         return;
     }
     if (arg_is(c, 1, "sleep") && c->argc == 3) {

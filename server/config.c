@@ -18,6 +18,7 @@
 #include "server/mem.h"
 #include "server/server.h"
 #include "server/util.h"
+#include "persistence/aof.h"
 
 enum cfg_type { CFG_BOOL, CFG_INT, CFG_MEMORY, CFG_ENUM, CFG_STRING, CFG_OBUF };
 
@@ -68,6 +69,13 @@ static int apply_hz(struct config *cfg, const char **err)
     return 0;
 }
 
+static const char *const appendfsync_names[] = {"always", "everysec", "no", NULL};
+
+static int apply_appendonly(struct config *cfg, const char **err)
+{
+    return aof_apply_enabled(cfg->appendonly != 0, err);
+}
+
 #define OFF(field) offsetof(struct config, field)
 #define LL_MAX_ 9223372036854775807LL
 
@@ -106,6 +114,26 @@ static const struct cfg_row cfg_rows[] = {
      OFF(zset_max_listpack_entries), "128", 0, LL_MAX_, NULL, NULL},
     {"zset-max-listpack-value", "zset-max-ziplist-value", CFG_INT, 0,
      OFF(zset_max_listpack_value), "64", 0, LL_MAX_, NULL, NULL},
+    {"appendonly", NULL, CFG_BOOL, 0, OFF(appendonly), "no", 0, 1, NULL, apply_appendonly},
+    {"appendfsync", NULL, CFG_ENUM, 0, OFF(appendfsync), "everysec", 0, 0, appendfsync_names,
+     NULL},
+    {"appendfilename", NULL, CFG_STRING, CFG_IMMUTABLE, OFF(appendfilename), "appendonly.aof", 0,
+     0, NULL, NULL},
+    {"appenddirname", NULL, CFG_STRING, CFG_IMMUTABLE, OFF(appenddirname), "appendonlydir", 0, 0,
+     NULL, NULL},
+    {"auto-aof-rewrite-percentage", NULL, CFG_INT, 0, OFF(auto_aof_rewrite_percentage), "100", 0,
+     2147483647, NULL, NULL},
+    {"auto-aof-rewrite-min-size", NULL, CFG_MEMORY, 0, OFF(auto_aof_rewrite_min_size), "64mb", 0,
+     LL_MAX_, NULL, NULL},
+    {"aof-load-truncated", NULL, CFG_BOOL, 0, OFF(aof_load_truncated), "yes", 0, 1, NULL, NULL},
+    {"aof-timestamp-enabled", NULL, CFG_BOOL, 0, OFF(aof_timestamp_enabled), "no", 0, 1, NULL,
+     NULL},
+    {"no-appendfsync-on-rewrite", NULL, CFG_BOOL, 0, OFF(no_appendfsync_on_rewrite), "no", 0, 1,
+     NULL, NULL},
+    {"aof-use-rdb-preamble", NULL, CFG_BOOL, 0, OFF(aof_use_rdb_preamble), "no", 0, 1, NULL,
+     NULL},
+    {"aof-rewrite-incremental-fsync", NULL, CFG_BOOL, 0, OFF(aof_rewrite_incremental_fsync),
+     "yes", 0, 1, NULL, NULL},
     {"client-output-buffer-limit", NULL, CFG_OBUF, 0, OFF(obuf),
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL},
 };

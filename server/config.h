@@ -48,6 +48,17 @@ struct config {
     long long zset_max_listpack_entries;
     long long zset_max_listpack_value;
     struct obuf_limit obuf[OBUF_CLASSES];
+    int appendonly;
+    int appendfsync;        /* enum aof_fsync */
+    char *appendfilename;
+    char *appenddirname;
+    long long auto_aof_rewrite_percentage;
+    long long auto_aof_rewrite_min_size;
+    int aof_load_truncated;
+    int aof_timestamp_enabled;
+    int no_appendfsync_on_rewrite;
+    int aof_use_rdb_preamble;
+    int aof_rewrite_incremental_fsync;
 };
 
 /* Set every field to its default. */

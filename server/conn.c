@@ -11,6 +11,7 @@
 #include "server/config.h"
 #include "server/log.h"
 #include "server/mem.h"
+#include "server/propagate.h"
 #include "server/blocking.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
@@ -30,6 +31,15 @@ struct conn_write {
 static void conn_on_close(uv_handle_t *h)
 {
     struct client *c = h->data;
+    if (c->flags & CLIENT_PENDING_WRITE) { /* held for an AOF fsync */
+        struct client **pp = &server.pending_writes;
+        while (*pp != NULL && *pp != c) {
+            pp = &(*pp)->next_pending;
+        }
+        if (*pp == c) {
+            *pp = c->next_pending;
+        }
+    }
     resp_parser_deinit(&c->parser);
     reply_buf_deinit(&c->out);
     mem_free(c->qbuf);
@@ -214,9 +224,17 @@ static void conn_flush(struct client *c)
 void conn_flush_all(void)
 {
     struct client *c = server.pending_writes;
+    struct client *held = NULL;
     server.pending_writes = NULL;
     while (c != NULL) {
         struct client *next = c->next_pending;
+        if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSING)) && prop_client_waits(c)) {
+            /* Its write is not durable yet (appendfsync always). */
+            c->next_pending = held;
+            held = c;
+            c = next;
+            continue;
+        }
         c->flags &= ~CLIENT_PENDING_WRITE;
         c->next_pending = NULL;
         if (c->flags & CLIENT_CLOSE_ASAP) {
@@ -225,6 +243,12 @@ void conn_flush_all(void)
             conn_flush(c);
         }
         c = next;
+    }
+    while (held != NULL) {
+        struct client *next = held->next_pending;
+        held->next_pending = server.pending_writes;
+        server.pending_writes = held;
+        held = next;
     }
 }
 

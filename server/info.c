@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 
+#include "persistence/aof.h"
 #include "server/cmd.h"
 #include "server/config.h"
 #include "server/blocking.h"
@@ -96,9 +97,9 @@ static void info_memory(struct info_text *t)
 
 static void info_persistence(struct info_text *t)
 {
-    info_add(t, "# Persistence\r\nloading:0\r\nasync_loading:0\r\naof_enabled:0\r\n"
-                "aof_rewrite_in_progress:0\r\nrdb_changes_since_last_save:0\r\n"
-                "rdb_bgsave_in_progress:0\r\n");
+    char buf[4096];
+    aof_info(buf, sizeof(buf));
+    info_add(t, "# Persistence\r\n%s", buf);
 }
 
 static void info_stats(struct info_text *t)

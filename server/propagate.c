@@ -25,7 +25,9 @@ static struct {
     int nreplace;
     int multi_depth;          /* inside EXEC */
     bool multi_emitted;       /* MULTI already written for this EXEC */
-} prop = {.selected_db = -1};
+    unsigned long long batch;   /* the batch being accumulated */
+    unsigned long long durable; /* every batch up to this one is durable */
+} prop = {.selected_db = -1, .batch = 1};
 
 static bool prop_active(void)
 {
@@ -65,6 +67,7 @@ void prop_call_begin(struct prop_call *pc)
     pc->dirty = server.dirty;
     pc->explicit_prop = prop.explicit_prop;
     pc->nreplace = prop.nreplace;
+    pc->stream_len = prop.inited ? prop.out.len : 0;
     prop.explicit_prop = false;
 }
 
@@ -110,6 +113,9 @@ void prop_call_end(struct prop_call *pc, struct client *c, const struct command 
     if (prop_active() && (cmd->flags & CMD_WRITE) && server.dirty != pc->dirty &&
         !prop.explicit_prop) {
         prop_verbatim(c);
+    }
+    if (prop.inited && prop.out.len > pc->stream_len) {
+        c->prop_wait = prop.batch;
     }
     prop_clear_replacements(pc->nreplace);
     prop.explicit_prop = pc->explicit_prop;
@@ -214,16 +220,29 @@ const char *prop_pending(size_t *len)
     return prop.inited ? prop.out.data : NULL;
 }
 
-void prop_consume(void)
+unsigned long long prop_consume(void)
 {
     if (!prop.inited) {
-        return;
+        return prop.batch - 1;
     }
     prop.out.len = 0;
     if (prop.out.cap > 1024 * 1024) {
         reply_buf_deinit(&prop.out); /* don't keep a burst's buffer */
         reply_buf_init(&prop.out, 2, mem_realloc);
     }
+    return prop.batch++;
+}
+
+void prop_mark_durable(unsigned long long batch)
+{
+    if (batch > prop.durable) {
+        prop.durable = batch;
+    }
+}
+
+bool prop_client_waits(const struct client *c)
+{
+    return c->prop_wait > prop.durable;
 }
 
 void prop_deinit(void)

@@ -23,6 +23,7 @@ struct command;
 /* Saved per call: calls nest (EXEC runs its queue through cmd_call). */
 struct prop_call {
     unsigned long long dirty;
+    size_t stream_len;
     bool explicit_prop;
     int nreplace;
 };
@@ -57,9 +58,14 @@ void prop_expired(int dbid, const char *key, size_t len);
 void prop_multi_begin(void);
 void prop_multi_end(void);
 
-/* The stream since the last prop_consume(). */
+/* The stream since the last prop_consume(). Bytes are grouped in batches
+ * (one per consume); a client whose write is in batch b has its replies
+ * held until prop_mark_durable(b) (appendfsync always). */
 const char *prop_pending(size_t *len);
-void prop_consume(void);
+unsigned long long prop_consume(void); /* returns the batch consumed */
+void prop_mark_durable(unsigned long long batch);
+/* Whether the client's replies must wait for a batch to be durable. */
+bool prop_client_waits(const struct client *c);
 /* The next command starts with SELECT (a new AOF file begins). */
 void prop_force_select(void);
 /* Whether anything consumes the stream (AOF on, replicas attached). */

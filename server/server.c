@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "persistence/aof.h"
 #include "server/blocking.h"
 #include "server/cmd.h"
 #include "server/config.h"
@@ -26,6 +27,8 @@ static struct config server_config;
 #define EXPIRE_PERIOD_MS 10
 #define EXPIRE_BUDGET_US 2000
 #define EXPIRE_CHUNK 256
+/* AOF loading at start-up: work per slice between client events. */
+#define AOF_LOAD_SLICE_US 20000
 
 int64_t server_ustime(void)
 {
@@ -54,6 +57,7 @@ void server_request_shutdown(int exit_code)
 static void server_on_check(uv_check_t *h)
 {
     (void)h;
+    aof_before_replies();
     conn_flush_all();
     if (server.shutdown_asap) {
         uv_stop(server.loop);
@@ -82,12 +86,16 @@ static void server_on_cron(uv_timer_t *t)
         db_cron(&server.dbs[i], 1);
     }
     conn_cron();
+    aof_cron();
 }
 
 static void server_on_expire(uv_timer_t *t)
 {
     (void)t;
     server_update_time();
+    if (server.loading) {
+        return;
+    }
     int64_t start = server_ustime();
     int64_t deadline = start + EXPIRE_BUDGET_US;
     for (int i = 0; i < server.ndbs; i++) {
@@ -113,6 +121,20 @@ void server_cron_reschedule(int hz)
 {
     uint64_t period = (uint64_t)(1000 / (hz > 0 ? hz : 10));
     uv_timer_start(&server.cron_timer, server_on_cron, period, period);
+}
+
+/* Load the AOF in slices; clients are answered (-LOADING) in between. */
+static void server_on_load(uv_idle_t *h)
+{
+    int rc = aof_load_step(AOF_LOAD_SLICE_US);
+    if (rc != 0) {
+        uv_idle_stop(h);
+        uv_close((uv_handle_t *)h, NULL);
+    }
+    if (rc < 0) {
+        log_warning("Fatal error loading the AOF: exiting");
+        server_request_shutdown(1);
+    }
 }
 
 static void server_on_signal(uv_signal_t *s, int signum)
@@ -240,6 +262,9 @@ int server_init(int argc, char **argv)
         db_init(&server.dbs[i], i, server.now_ms);
     }
     lazyfree_start();
+    if (aof_startup() < 0) {
+        return -EIO;
+    }
     const char *err = NULL;
     if (server_listen(&err) < 0) {
         log_warning("%s", err);
@@ -264,6 +289,10 @@ int server_run(void)
     uv_signal_init(server.loop, &server.sig_int);
     uv_signal_start(&server.sig_int, server_on_signal, SIGINT);
     signal(SIGPIPE, SIG_IGN);
+    if (server.loading) {
+        uv_idle_init(server.loop, &server.load_idle);
+        uv_idle_start(&server.load_idle, server_on_load);
+    }
     uv_run(server.loop, UV_RUN_DEFAULT);
     return server.exit_code;
 }
@@ -285,6 +314,7 @@ void server_teardown(void)
     if (uv_loop_close(server.loop) != 0) {
         log_warning("Event loop still had open handles at exit");
     }
+    aof_shutdown();
     lazyfree_stop();
     for (int i = 0; i < server.ndbs; i++) {
         db_deinit(&server.dbs[i]);

@@ -100,6 +100,8 @@ struct client {
     char laddr[64];
     int fd;
 
+    unsigned long long prop_wait; /* replies wait for this batch (propagate.h) */
+
     struct client *prev, *next;   /* server.clients */
     struct client *next_pending;  /* server.pending_writes */
 };
@@ -139,6 +141,7 @@ struct server {
     uv_timer_t expire_timer;
     uv_signal_t sig_term;
     uv_signal_t sig_int;
+    uv_idle_t load_idle;
 
     struct db *dbs;
     int ndbs;

@@ -1,0 +1,22 @@
+/* aof_rewrite.h - the dataset as commands that rebuild it.
+ *
+ * The AOF rewrite base (and the replication snapshot) is a RESP command
+ * stream: SELECT per db, then per live key SET / RPUSH / SADD / ZADD /
+ * HMSET in batches of AOF_REWRITE_ITEMS_PER_CMD, PEXPIREAT for a key's
+ * deadline and HPEXPIREAT for hash fields with their own. Keys already
+ * past their deadline are left out. Only reads the keyspace, so it can run
+ * in a forked child.
+ */
+#ifndef SURGE_PERSISTENCE_AOF_REWRITE_H
+#define SURGE_PERSISTENCE_AOF_REWRITE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define AOF_REWRITE_ITEMS_PER_CMD 64
+
+/* Write everything to fd (fsync every 4 MiB when incremental_fsync, and
+ * at the end). 0, or -errno. */
+int aof_rewrite_to_fd(int fd, int64_t now_ms, bool incremental_fsync);
+
+#endif
