@@ -504,6 +504,38 @@ def unknown_command_refuses_to_start():
         s.cleanup()
 
 
+@case
+def check_tool_reads_and_fixes_surge_files():
+    tool = os.environ.get("SURGE_CHECK_AOF", os.path.join(os.path.dirname(SURGE),
+                                                          "surge-check-aof"))
+    s = Server(args=["--appendonly", "yes"])
+    try:
+        s.start()
+        c = s.client()
+        fill_all_types(c, n=20)
+        c.bgrewriteaof()
+        assert wait_for(lambda: info(c)["aof_rewrites"] >= 1, timeout=20)
+        c.set("x", "y")
+        s.stop()
+        manifest = os.path.join(s.aofdir(), "appendonly.aof.manifest")
+        r = subprocess.run([tool, manifest], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stdout + r.stderr
+        incr = os.path.join(s.aofdir(), "appendonly.aof.2.incr.aof")
+        good = os.path.getsize(incr)
+        with open(incr, "ab") as f:
+            f.write(b"*3\r\n$3\r\nSET\r\n$1\r\n")
+        r = subprocess.run([tool, manifest], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 1 and "ok_up_to=%d" % good in r.stdout, r.stdout
+        r = subprocess.run([tool, "--fix", "--yes", manifest], capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 0 and os.path.getsize(incr) == good, r.stdout
+        s.args = ["--appendonly", "yes", "--aof-load-truncated", "no"]
+        s.start()
+        assert s.client().get("x") == b"y"
+    finally:
+        s.cleanup()
+
+
 # ---- loading ----
 
 @case
