@@ -23,6 +23,10 @@
 #include "server/server.h"
 
 #define AOF_POSTPONE_MAX_MS 2000
+/* appendfsync always moves its fsync off the loop when fsyncs take longer
+ * than this (and back below the lower mark). */
+#define AOF_OFFLOOP_FSYNC_US 1000
+#define AOF_INLINE_FSYNC_US 300
 #define AOF_LOAD_LOG_MS 3000
 
 /* The fsync thread: fdatasync(fd) for batches up to `want`. */
@@ -33,6 +37,7 @@ struct aof_bio {
     int fd;
     unsigned long long want, done;
     bool busy, stop, started;
+    long long last_us; /* duration of the last fsync */
     int err;
     uv_async_t async;
 };
@@ -62,10 +67,14 @@ static struct {
     unsigned long long rewrites, rewrite_failures;
     long long child_incr_seq;  /* first incremental written during it */
     bool wait_rewrite;         /* turned on at runtime: no base yet */
+    int64_t fsync_ewma_us;     /* recent fsync duration */
+    bool fsync_offloop;        /* always: sync on the thread (slow disk) */
     /* loading */
     int64_t load_start_ms, load_last_log_ms;
     struct aof_bio bio;
 } aof = {.fd = -1, .rewrite_ok = 1, .child = -1, .rewrite_last_secs = -1};
+
+static void aof_note_fsync_us(int64_t us);
 
 static enum aof_fsync aof_policy(void)
 {
@@ -119,12 +128,16 @@ static void *aof_bio_main(void *arg)
         if (b->stop && b->want == b->done) {
             break;
         }
-        unsigned long long target = b->want;
-        int fd = b->fd;
         b->busy = true;
+        unsigned long long target = b->want; /* all written before the sync */
+        int fd = b->fd;
         pthread_mutex_unlock(&b->mu);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         int rc = fdatasync(fd) == 0 ? 0 : errno;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
         pthread_mutex_lock(&b->mu);
+        b->last_us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
         b->busy = false;
         b->done = target;
         b->err = rc;
@@ -151,7 +164,9 @@ static void aof_bio_on_done(uv_async_t *h)
     pthread_mutex_lock(&b->mu);
     unsigned long long done = b->done;
     int err = b->err;
+    long long last_us = b->last_us;
     pthread_mutex_unlock(&b->mu);
+    aof_note_fsync_us(last_us);
     if (err != 0) {
         if (aof_policy() == AOF_FSYNC_ALWAYS) {
             aof_fsync_failed(err);
@@ -236,6 +251,35 @@ static void aof_bio_stop(void)
 }
 
 /* ---- writing ---- */
+
+/* Fold one fsync duration into the running estimate (1/8 weight). */
+static void aof_note_fsync_us(int64_t us)
+{
+    aof.fsync_ewma_us += (us - aof.fsync_ewma_us) / 8;
+    aof.fsync_offloop = aof.fsync_offloop ? aof.fsync_ewma_us > AOF_INLINE_FSYNC_US
+                                          : aof.fsync_ewma_us > AOF_OFFLOOP_FSYNC_US;
+}
+
+/* appendfsync always: a fast disk is synced inline (one fsync per loop
+ * iteration batches every writer of the iteration, as Redis does, and
+ * avoids two thread hand-offs per batch); a slow one on the fsync thread,
+ * so the loop keeps serving other clients while the batch syncs. */
+static void aof_fsync_always(void)
+{
+    int where = server.cfg->aof_fsync_thread;
+    bool offloop = where == AOF_THREAD_YES || (where == AOF_THREAD_AUTO && aof.fsync_offloop);
+    if (offloop || aof_bio_busy()) {
+        aof_bio_request(aof.written);
+        return;
+    }
+    int64_t t0 = server_ustime();
+    if (fdatasync(aof.fd) != 0) {
+        aof_fsync_failed(errno);
+    }
+    aof_note_fsync_us(server_ustime() - t0);
+    aof.last_fsync_ms = server.now_ms;
+    prop_mark_durable(aof.written);
+}
 
 static bool aof_fsync_suppressed(void)
 {
@@ -326,7 +370,7 @@ static void aof_flush(bool force)
         return;
     }
     if (policy == AOF_FSYNC_ALWAYS && !aof_fsync_suppressed()) {
-        aof_bio_request(aof.written);
+        aof_fsync_always();
     } else {
         prop_mark_durable(aof.written);
     }

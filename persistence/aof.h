@@ -9,9 +9,10 @@
  *
  * Writing: once per loop iteration, before replies are flushed, the
  * stream's bytes are appended to the current incremental file.
- *   always   - the fsync runs on a background thread; the replies of the
- *              clients whose writes are in that batch are held until it
- *              completes (group commit). Other clients are served meanwhile.
+ *   always   - group commit: the replies of the clients whose writes are
+ *              in a batch are held until its fsync completes. The fsync
+ *              runs on a background thread when the disk is slow, so
+ *              other clients are served meanwhile (aof-fsync-thread).
  *   everysec - a background fsync once a second; writes are postponed (up
  *              to 2 s) while an fsync is still running, as in Redis.
  *   no       - the kernel decides.
@@ -30,6 +31,11 @@
 #include <stdint.h>
 
 enum aof_fsync { AOF_FSYNC_ALWAYS = 0, AOF_FSYNC_EVERYSEC, AOF_FSYNC_NO };
+/* aof-fsync-thread (Surge's own setting): where appendfsync always syncs.
+ * auto moves the fsync to the thread while fsyncs are slow (over 1 ms)
+ * and back inline when they are fast (under 0.3 ms): inline, one fsync
+ * covers every writer of a loop iteration with no thread hand-off. */
+enum aof_fsync_thread { AOF_THREAD_AUTO = 0, AOF_THREAD_YES, AOF_THREAD_NO };
 
 /* At start-up, after the dbs exist: with appendonly yes, starts loading
  * the AOF (server.loading; aof_load_step() finishes it) or creates a new

@@ -70,6 +70,7 @@ static int apply_hz(struct config *cfg, const char **err)
 }
 
 static const char *const appendfsync_names[] = {"always", "everysec", "no", NULL};
+static const char *const fsync_thread_names[] = {"auto", "yes", "no", NULL};
 
 static int apply_appendonly(struct config *cfg, const char **err)
 {
@@ -134,6 +135,8 @@ static const struct cfg_row cfg_rows[] = {
      NULL},
     {"aof-rewrite-incremental-fsync", NULL, CFG_BOOL, 0, OFF(aof_rewrite_incremental_fsync),
      "yes", 0, 1, NULL, NULL},
+    {"aof-fsync-thread", NULL, CFG_ENUM, 0, OFF(aof_fsync_thread), "auto", 0, 0,
+     fsync_thread_names, NULL},
     {"client-output-buffer-limit", NULL, CFG_OBUF, 0, OFF(obuf),
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL},
 };

@@ -59,6 +59,7 @@ struct config {
     int no_appendfsync_on_rewrite;
     int aof_use_rdb_preamble;
     int aof_rewrite_incremental_fsync;
+    int aof_fsync_thread;   /* enum aof_fsync_thread (Surge's own) */
 };
 
 /* Set every field to its default. */

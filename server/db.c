@@ -308,6 +308,23 @@ void db_index_deadline(struct db *db, const char *key, size_t len, int64_t when_
     expire_index_add(&db->expires, (uint32_t)dict_hash(key, len), when_ms);
 }
 
+/* An expired hash field propagates as HDEL key field. */
+struct field_prop {
+    int db;
+    const char *key;
+    size_t len;
+};
+
+static void db_prop_field_expired(const char *f, size_t flen, void *arg)
+{
+    const struct field_prop *fp = arg;
+    prop_cmd_begin(fp->db, 3);
+    prop_arg("HDEL", 4);
+    prop_arg(fp->key, fp->len);
+    prop_arg(f, flen);
+    prop_cmd_end(false);
+}
+
 struct entry *db_field_expiry(struct db *db, struct entry *e)
 {
     if (entry_type(e) != ENTRY_HASH || !hash_has_field_deadlines(entry_obj(e))) {
@@ -317,7 +334,8 @@ struct entry *db_field_expiry(struct db *db, struct entry *e)
     const char *key;
     size_t len;
     entry_key(e, &key, &len);
-    if (hash_purge_expired(h, server.now_ms) > 0) {
+    struct field_prop fp = {db->id, key, len};
+    if (hash_purge_expired(h, server.now_ms, db_prop_field_expired, &fp) > 0) {
         multi_touch_key(db, key, len);
     }
     if (hash_len(h) == 0) {
@@ -336,7 +354,9 @@ static bool db_expire_fields(struct db_expire_ctx *ctx, dict_slot *slot, struct 
     const char *key;
     size_t len;
     entry_key(e, &key, &len);
-    if (ctx->why == EXPIRE_VISIT_DUE && hash_purge_expired(h, ctx->now_ms) > 0) {
+    struct field_prop fp = {ctx->db->id, key, len};
+    if (ctx->why == EXPIRE_VISIT_DUE &&
+        hash_purge_expired(h, ctx->now_ms, db_prop_field_expired, &fp) > 0) {
         multi_touch_key(ctx->db, key, len);
         if (hash_len(h) == 0) {
             db_expire_slot(ctx->db, slot, dict_hash(key, len));

@@ -332,7 +332,7 @@ static void hash_purge_visit(struct dict_node *dn, void *arg)
     }
 }
 
-size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms)
+size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms, hash_field_fn fn, void *arg)
 {
     if (h->nexpiring == 0) {
         return 0;
@@ -340,6 +340,9 @@ size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms)
     struct hash_purge p = {h, now_ms, NULL, 0, 0};
     dict_foreach(h->u.d, hash_purge_visit, &p);
     for (size_t i = 0; i < p.n; i++) {
+        if (fn != NULL) {
+            fn(p.dead[i]->data, p.dead[i]->flen, arg);
+        }
         hash_del(h, p.dead[i]->data, p.dead[i]->flen);
     }
     mem_free(p.dead);

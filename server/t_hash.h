@@ -48,7 +48,9 @@ int64_t hash_field_expire(const struct hash_obj *h, const char *f, size_t flen);
 int hash_set_field_expire(struct hash_obj *h, const char *f, size_t flen, int64_t expire_ms);
 bool hash_has_field_deadlines(const struct hash_obj *h);
 /* Delete fields whose deadline is <= now_ms; returns how many. */
-size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms);
+typedef void (*hash_field_fn)(const char *f, size_t flen, void *arg);
+/* fn (may be NULL) sees each expired field before it goes. */
+size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms, hash_field_fn fn, void *arg);
 /* The earliest field deadline, or -1 when none. O(fields). */
 int64_t hash_next_deadline(const struct hash_obj *h);
 
