@@ -250,6 +250,107 @@ static void aof_bio_stop(void)
     b->stop = false;
 }
 
+/* ---- slow file work off the loop: fsync+close old files, unlinks ---- */
+
+struct aof_chore {
+    int fd;      /* >= 0: fsync and close it */
+    char *path;  /* != NULL: unlink it */
+    struct aof_chore *next;
+};
+
+static struct {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct aof_chore *head, *tail;
+    bool started, stop;
+    int pending;
+} chores;
+
+static void *aof_chores_main(void *arg)
+{
+    (void)arg;
+    mem_thread_register();
+    pthread_mutex_lock(&chores.mu);
+    for (;;) {
+        while (!chores.stop && chores.head == NULL) {
+            pthread_cond_wait(&chores.cv, &chores.mu);
+        }
+        struct aof_chore *c = chores.head;
+        if (c == NULL) {
+            break;
+        }
+        chores.head = c->next;
+        if (chores.head == NULL) {
+            chores.tail = NULL;
+        }
+        pthread_mutex_unlock(&chores.mu);
+        if (c->fd >= 0) {
+            fsync(c->fd);
+            close(c->fd);
+        }
+        if (c->path != NULL) {
+            unlink(c->path);
+        }
+        mem_free(c->path);
+        mem_free(c);
+        pthread_mutex_lock(&chores.mu);
+        chores.pending--;
+        pthread_cond_broadcast(&chores.cv);
+    }
+    pthread_mutex_unlock(&chores.mu);
+    return NULL;
+}
+
+/* Queue a chore (takes path); done inline if the thread can't start. */
+static void aof_chore_add(int fd, char *path)
+{
+    if (!chores.started) {
+        pthread_mutex_init(&chores.mu, NULL);
+        pthread_cond_init(&chores.cv, NULL);
+        chores.started = pthread_create(&chores.thread, NULL, aof_chores_main, NULL) == 0;
+    }
+    if (!chores.started) {
+        if (fd >= 0) {
+            fsync(fd);
+            close(fd);
+        }
+        if (path != NULL) {
+            unlink(path);
+        }
+        mem_free(path);
+        return;
+    }
+    struct aof_chore *c = mem_calloc(sizeof(*c));
+    c->fd = fd;
+    c->path = path;
+    pthread_mutex_lock(&chores.mu);
+    if (chores.tail != NULL) {
+        chores.tail->next = c;
+    } else {
+        chores.head = c;
+    }
+    chores.tail = c;
+    chores.pending++;
+    pthread_cond_signal(&chores.cv);
+    pthread_mutex_unlock(&chores.mu);
+}
+
+/* Finish every queued chore and stop the thread (shutdown). */
+static void aof_chores_stop(void)
+{
+    if (!chores.started) {
+        return;
+    }
+    pthread_mutex_lock(&chores.mu);
+    chores.stop = true;
+    pthread_cond_signal(&chores.cv);
+    pthread_mutex_unlock(&chores.mu);
+    pthread_join(chores.thread, NULL);
+    chores.started = false;
+    chores.stop = false;
+}
+
 /* ---- writing ---- */
 
 /* Fold one fsync duration into the running estimate (1/8 weight). */
@@ -710,7 +811,13 @@ static void aof_sync_now(void)
  * or a temp file while the AOF is being turned on (no base yet). */
 static int aof_switch_incr(void)
 {
-    aof_sync_now();
+    if (aof_policy() == AOF_FSYNC_ALWAYS) {
+        aof_sync_now(); /* held replies must not wait on a closed file */
+    } else {
+        aof_take_stream();
+        aof_write_buf();
+        aof_bio_drain();
+    }
     if (aof.buf.len > 0) {
         return -EIO;
     }
@@ -736,7 +843,7 @@ static int aof_switch_incr(void)
         return rc;
     }
     if (oldfd >= 0 && oldfd != aof.fd) {
-        close(oldfd);
+        aof_chore_add(oldfd, NULL); /* fsync + close off the loop */
     }
     aof.child_incr_seq = seq;
     return 0;
@@ -841,9 +948,7 @@ static int aof_install_base(pid_t pid)
             kept = kept || strcmp(next.files[j].name, f->name) == 0;
         }
         if (!kept) {
-            char *p = aof_path(f->name);
-            unlink(p);
-            mem_free(p);
+            aof_chore_add(-1, aof_path(f->name)); /* big unlinks take a while */
         }
     }
     aof_manifest_free(&aof.mf);
@@ -1001,6 +1106,7 @@ void aof_shutdown(void)
     }
     aof_stop_writing();
     aof_bio_stop();
+    aof_chores_stop();
     if (aof.bio.async.loop != NULL && !uv_is_closing((uv_handle_t *)&aof.bio.async)) {
         uv_close((uv_handle_t *)&aof.bio.async, NULL);
     }
