@@ -876,7 +876,7 @@ int aof_rewrite_background(const char **err)
         *err = "ERR Can't create the append only dir";
         return -EIO;
     }
-    if (aof.on && aof_switch_incr() < 0) {
+    if (aof.on && !aof.wait_rewrite && aof_switch_incr() < 0) {
         *err = "ERR Can't open a new AOF incremental file: see the log";
         aof.rewrite_ok = 0;
         return -EIO;
@@ -1033,21 +1033,28 @@ void aof_cron(void)
     aof_maybe_auto_rewrite();
 }
 
+static void aof_kill_child(void)
+{
+    if (aof.child <= 0) {
+        return;
+    }
+    log_notice("Killing running AOF rewrite child: %d", (int)aof.child);
+    kill(aof.child, SIGUSR1);
+    int status;
+    waitpid(aof.child, &status, 0);
+    char *tmp = aof_temp_rewrite_name(aof.child);
+    unlink(tmp);
+    mem_free(tmp);
+    aof.child = -1;
+}
+
 int aof_apply_enabled(bool on, const char **err)
 {
     if (on == (aof.on || aof.wait_rewrite)) {
         return 0;
     }
+    aof_kill_child(); /* its view predates this change */
     if (!on) {
-        if (aof.child > 0) {
-            kill(aof.child, SIGUSR1);
-            int status;
-            waitpid(aof.child, &status, 0);
-            char *tmp = aof_temp_rewrite_name(aof.child);
-            unlink(tmp);
-            mem_free(tmp);
-            aof.child = -1;
-        }
         aof_stop_writing();
         aof.wait_rewrite = false;
         return 0;
@@ -1076,31 +1083,16 @@ int aof_apply_enabled(bool on, const char **err)
     aof.on = true;
     prop_set_enabled(true);
     aof.child_incr_seq = aof.mf.incr_seq + 1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        aof_child_main();
-    }
-    if (pid < 0) {
-        aof.rewrite_scheduled = true;
-    } else {
-        aof.child = pid;
-        aof.child_start_ms = server.now_ms;
-        log_notice("Background append only file rewriting started by pid %d", (int)pid);
+    const char *ignored;
+    if (aof_rewrite_background(&ignored) < 0) {
+        aof.rewrite_scheduled = true; /* the cron tries again */
     }
     return 0;
 }
 
 void aof_shutdown(void)
 {
-    if (aof.child > 0) {
-        kill(aof.child, SIGUSR1);
-        int status;
-        waitpid(aof.child, &status, 0);
-        char *tmp = aof_temp_rewrite_name(aof.child);
-        unlink(tmp);
-        mem_free(tmp);
-        aof.child = -1;
-    }
+    aof_kill_child();
     if (aof.on) {
         log_notice("Calling fsync() on the AOF file.");
     }
