@@ -445,6 +445,9 @@ static void aof_take_stream(void)
     aof_annotate_time();
     reply_raw(&aof.buf, p, len);
     aof.buf_batch = prop_consume();
+    if (aof_policy() != AOF_FSYNC_ALWAYS) {
+        prop_mark_durable(aof.buf_batch); /* only always holds replies */
+    }
 }
 
 static void aof_flush(bool force)
@@ -472,8 +475,8 @@ static void aof_flush(bool force)
     }
     if (policy == AOF_FSYNC_ALWAYS && !aof_fsync_suppressed()) {
         aof_fsync_always();
-    } else {
-        prop_mark_durable(aof.written);
+    } else if (policy == AOF_FSYNC_ALWAYS) {
+        prop_mark_durable(aof.written); /* no-appendfsync-on-rewrite */
     }
 }
 

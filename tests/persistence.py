@@ -368,7 +368,7 @@ def bgrewriteaof_while_writing():
         stop.set()
         t.join(timeout=20)
         before = digest(c)
-        assert int(c.get("during")) == writes[0]
+        assert int(c.get("during")) == writes[0], (c.get("during"), writes[0], t.is_alive())
         # The old files are deleted off the loop, shortly after the switch.
         assert wait_for(lambda: "appendonly.aof.1.base.aof" not in os.listdir(s.aofdir()) and
                         "appendonly.aof.1.incr.aof" not in os.listdir(s.aofdir()), timeout=10)
