@@ -434,20 +434,21 @@ static void aof_annotate_time(void)
     }
 }
 
-/* Move the stream's new bytes into the AOF buffer. */
-static void aof_take_stream(void)
+bool aof_feed(const char *p, size_t len, unsigned long long batch)
 {
-    size_t len;
-    const char *p = prop_pending(&len);
-    if (len == 0) {
-        return;
+    if (!aof.on) {
+        return false;
     }
     aof_annotate_time();
     reply_raw(&aof.buf, p, len);
-    aof.buf_batch = prop_consume();
-    if (aof_policy() != AOF_FSYNC_ALWAYS) {
-        prop_mark_durable(aof.buf_batch); /* only always holds replies */
-    }
+    aof.buf_batch = batch;
+    return aof_policy() == AOF_FSYNC_ALWAYS; /* only always holds replies */
+}
+
+/* Move the stream's pending bytes into the AOF buffer (and to replicas). */
+static void aof_take_stream(void)
+{
+    prop_flush();
 }
 
 static void aof_flush(bool force)
@@ -482,16 +483,10 @@ static void aof_flush(bool force)
 
 void aof_before_replies(void)
 {
-    if (!aof.on) {
-        size_t len;
-        prop_pending(&len);
-        if (len > 0) {
-            prop_mark_durable(prop_consume());
-        }
-        return;
+    prop_flush();
+    if (aof.on) {
+        aof_flush(false);
     }
-    aof_take_stream();
-    aof_flush(false);
 }
 
 const char *aof_write_error(void)
@@ -591,7 +586,15 @@ static int aof_open_incr(const char *name)
     }
     aof.fd = fd;
     aof.incr_size = aof_file_size(name);
-    prop_force_select();
+    int db = prop_stream_db();
+    if (db >= 0) { /* the file must say which db the stream is in */
+        char sel[64];
+        int n = snprintf(sel, sizeof(sel), "*2\r\n$6\r\nSELECT\r\n$%d\r\n%d\r\n",
+                         db < 10 ? 1 : db < 100 ? 2 : db < 1000 ? 3 : 4, db);
+        if (write(fd, sel, (size_t)n) == n) {
+            aof.incr_size += n;
+        }
+    }
     return 0;
 }
 
@@ -642,7 +645,7 @@ static int aof_start_writing(void)
     reply_buf_init(&aof.buf, 2, mem_realloc);
     aof_bio_start();
     aof.on = true;
-    prop_set_enabled(true);
+    prop_enable(PROP_AOF, true);
     return 0;
 }
 
@@ -662,7 +665,7 @@ static void aof_stop_writing(void)
     prop_mark_durable(aof.written);
     reply_buf_deinit(&aof.buf);
     aof.on = false;
-    prop_set_enabled(false);
+    prop_enable(PROP_AOF, false);
 }
 
 /* Read the manifest; 1 if there is none, 0, or <0 after logging. */
@@ -1084,7 +1087,7 @@ int aof_apply_enabled(bool on, const char **err)
     reply_buf_init(&aof.buf, 2, mem_realloc);
     aof_bio_start();
     aof.on = true;
-    prop_set_enabled(true);
+    prop_enable(PROP_AOF, true);
     aof.child_incr_seq = aof.mf.incr_seq + 1;
     const char *ignored;
     if (aof_rewrite_background(&ignored) < 0) {

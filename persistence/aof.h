@@ -45,6 +45,8 @@ int aof_startup(void);
  * a fatal error (already logged). */
 int aof_load_step(int64_t budget_us);
 
+/* The stream's consumer (server/propagate.h prop_feed_fn). */
+bool aof_feed(const char *p, size_t len, unsigned long long batch);
 /* Before replies are flushed: write the stream's new bytes. */
 void aof_before_replies(void);
 /* Once per cron tick: everysec fsync, retries, auto rewrite, the child. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "persistence/aof.h"
+#include "replication/repl.h"
 #include "server/config.h"
 #include "server/blocking.h"
 #include "server/errors.h"
@@ -222,6 +223,16 @@ static bool cmd_checks_or_reply(struct client *c, const struct command *cmd)
         reply_error(REPLY(c), "LOADING Redis is loading the dataset in memory");
         return false;
     }
+    if (repl_is_replica() && server.cfg->replica_read_only && (cmd->flags & CMD_WRITE) &&
+        !(c->flags & CLIENT_MASTER)) {
+        reply_error(REPLY(c), "READONLY You can't write against a read only replica.");
+        return false;
+    }
+    if (!repl_is_replica() && server.cfg->min_replicas_to_write > 0 &&
+        (cmd->flags & CMD_WRITE) && repl_good_replicas() < server.cfg->min_replicas_to_write) {
+        reply_error(REPLY(c), "NOREPLICAS Not enough good replicas to write.");
+        return false;
+    }
     const char *disk_err = aof_write_error();
     if (disk_err != NULL && ((cmd->flags & CMD_WRITE) || cmd->fn == cmd_ping)) {
         reply_errorf(REPLY(c), "MISCONF Errors writing to the AOF file: %s", disk_err);
@@ -238,9 +249,12 @@ static bool cmd_checks_or_reply(struct client *c, const struct command *cmd)
 void cmd_call(struct client *c, const struct command *cmd)
 {
     struct prop_call pc;
+    struct client *outer = server.current_client;
+    server.current_client = c;
     prop_call_begin(&pc);
     cmd->fn(c);
     prop_call_end(&pc, c, cmd);
+    server.current_client = outer;
 }
 
 void cmd_dispatch(struct client *c)

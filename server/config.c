@@ -19,10 +19,12 @@
 #include "server/server.h"
 #include "server/util.h"
 #include "persistence/aof.h"
+#include "replication/repl.h"
 
 enum cfg_type { CFG_BOOL, CFG_INT, CFG_MEMORY, CFG_ENUM, CFG_STRING, CFG_OBUF };
 
 #define CFG_IMMUTABLE 0x1u
+#define CFG_MULTI_ARG 0x2u /* several words, stored space-separated */
 
 struct cfg_row {
     const char *name;
@@ -72,6 +74,16 @@ static int apply_hz(struct config *cfg, const char **err)
 static const char *const appendfsync_names[] = {"always", "everysec", "no", NULL};
 static const char *const fsync_thread_names[] = {"auto", "yes", "no", NULL};
 
+static int apply_backlog(struct config *cfg, const char **err)
+{
+    (void)cfg;
+    (void)err;
+    if (repl.has_backlog) {
+        repl_backlog_ensure(); /* resizes */
+    }
+    return 0;
+}
+
 static int apply_appendonly(struct config *cfg, const char **err)
 {
     return aof_apply_enabled(cfg->appendonly != 0, err);
@@ -82,7 +94,7 @@ static int apply_appendonly(struct config *cfg, const char **err)
 
 static const struct cfg_row cfg_rows[] = {
     {"port", NULL, CFG_INT, 0, OFF(port), "6379", 0, 65535, NULL, apply_listen},
-    {"bind", NULL, CFG_STRING, 0, OFF(bind), "127.0.0.1 -::1", 0, 0, NULL, apply_listen},
+    {"bind", NULL, CFG_STRING, CFG_MULTI_ARG, OFF(bind), "127.0.0.1 -::1", 0, 0, NULL, apply_listen},
     {"tcp-backlog", NULL, CFG_INT, CFG_IMMUTABLE, OFF(tcp_backlog), "511", 0, 65535, NULL, NULL},
     {"databases", NULL, CFG_INT, CFG_IMMUTABLE, OFF(databases), "16", 1, SERVER_MAX_DBS, NULL,
      NULL},
@@ -137,6 +149,38 @@ static const struct cfg_row cfg_rows[] = {
      "yes", 0, 1, NULL, NULL},
     {"aof-fsync-thread", NULL, CFG_ENUM, 0, OFF(aof_fsync_thread), "auto", 0, 0,
      fsync_thread_names, NULL},
+    {"replicaof", "slaveof", CFG_STRING, CFG_IMMUTABLE | CFG_MULTI_ARG, OFF(replicaof), "", 0, 0, NULL, NULL},
+    {"masterauth", NULL, CFG_STRING, 0, OFF(masterauth), "", 0, 0, NULL, NULL},
+    {"masteruser", NULL, CFG_STRING, 0, OFF(masteruser), "", 0, 0, NULL, NULL},
+    {"replica-read-only", "slave-read-only", CFG_BOOL, 0, OFF(replica_read_only), "yes", 0, 1,
+     NULL, NULL},
+    {"repl-backlog-size", NULL, CFG_MEMORY, 0, OFF(repl_backlog_size), "1mb", 16 * 1024, LL_MAX_,
+     NULL, apply_backlog},
+    {"repl-backlog-ttl", NULL, CFG_INT, 0, OFF(repl_backlog_ttl), "3600", 0, 2147483647, NULL,
+     NULL},
+    {"repl-timeout", NULL, CFG_INT, 0, OFF(repl_timeout), "60", 1, 2147483647, NULL, NULL},
+    {"repl-ping-replica-period", "repl-ping-slave-period", CFG_INT, 0,
+     OFF(repl_ping_replica_period), "10", 1, 2147483647, NULL, NULL},
+    {"min-replicas-to-write", "min-slaves-to-write", CFG_INT, 0, OFF(min_replicas_to_write), "0",
+     0, 2147483647, NULL, NULL},
+    {"min-replicas-max-lag", "min-slaves-max-lag", CFG_INT, 0, OFF(min_replicas_max_lag), "10", 0,
+     2147483647, NULL, NULL},
+    {"replica-priority", "slave-priority", CFG_INT, 0, OFF(replica_priority), "100", 0,
+     2147483647, NULL, NULL},
+    {"replica-announced", NULL, CFG_BOOL, 0, OFF(replica_announced), "yes", 0, 1, NULL, NULL},
+    {"replica-serve-stale-data", "slave-serve-stale-data", CFG_BOOL, 0,
+     OFF(replica_serve_stale_data), "yes", 0, 1, NULL, NULL},
+    {"repl-diskless-sync", NULL, CFG_BOOL, 0, OFF(repl_diskless_sync), "yes", 0, 1, NULL, NULL},
+    {"repl-diskless-sync-delay", NULL, CFG_INT, 0, OFF(repl_diskless_sync_delay), "5", 0,
+     2147483647, NULL, NULL},
+    {"replica-announce-ip", "slave-announce-ip", CFG_STRING, 0, OFF(replica_announce_ip), "", 0,
+     0, NULL, NULL},
+    {"replica-announce-port", "slave-announce-port", CFG_INT, 0, OFF(replica_announce_port), "0",
+     0, 65535, NULL, NULL},
+    {"replica-lazy-flush", "slave-lazy-flush", CFG_BOOL, 0, OFF(replica_lazy_flush), "no", 0, 1,
+     NULL, NULL},
+    {"repl-disable-tcp-nodelay", NULL, CFG_BOOL, 0, OFF(repl_disable_tcp_nodelay), "no", 0, 1,
+     NULL, NULL},
     {"client-output-buffer-limit", NULL, CFG_OBUF, 0, OFF(obuf),
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL},
 };
@@ -360,8 +404,8 @@ int config_set_startup(struct config *cfg, int argc, char **argv, const char **e
         char *empty[] = {""};
         return cfg_set_value(cfg, r, 1, empty, err);
     }
-    if (argc > 2 && strcmp(r->name, "bind") == 0) {
-        /* bind takes a list of addresses; it is stored space-separated. */
+    if (argc > 2 && (r->flags & CFG_MULTI_ARG)) {
+        /* bind takes a list of addresses, replicaof host and port. */
         if (util_join_words(joined, sizeof(joined), argc - 1, argv + 1) < 0) {
             *err = "Too many bind addresses specified.";
             return -EINVAL;
@@ -679,4 +723,10 @@ void cmd_config_help(struct client *c)
         NULL,
     };
     cmd_reply_help(c, lines);
+}
+
+void config_set_replicaof(const char *value)
+{
+    mem_free(server.cfg->replicaof);
+    server.cfg->replicaof = mem_strdup(value);
 }

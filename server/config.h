@@ -60,6 +60,25 @@ struct config {
     int aof_use_rdb_preamble;
     int aof_rewrite_incremental_fsync;
     int aof_fsync_thread;   /* enum aof_fsync_thread (Surge's own) */
+    char *replicaof;        /* "host port", or "" */
+    char *masterauth;
+    char *masteruser;
+    int replica_read_only;
+    long long repl_backlog_size;
+    long long repl_backlog_ttl;
+    long long repl_timeout;
+    long long repl_ping_replica_period;
+    long long min_replicas_to_write;
+    long long min_replicas_max_lag;
+    long long replica_priority;
+    int replica_announced;
+    int replica_serve_stale_data;
+    int repl_diskless_sync;
+    long long repl_diskless_sync_delay;
+    char *replica_announce_ip;
+    long long replica_announce_port;
+    int replica_lazy_flush;
+    int repl_disable_tcp_nodelay;
 };
 
 /* Set every field to its default. */
@@ -74,5 +93,8 @@ int config_load(struct config *cfg, const char *path, int argc, char **argv);
 int config_set_startup(struct config *cfg, int argc, char **argv, const char **err);
 
 const char *config_loglevel_name(int level);
+/* Record the replication source after REPLICAOF (CONFIG GET/REWRITE show
+ * it): "host port" or "". */
+void config_set_replicaof(const char *value);
 
 #endif

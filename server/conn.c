@@ -12,6 +12,7 @@
 #include "server/log.h"
 #include "server/mem.h"
 #include "server/propagate.h"
+#include "replication/repl.h"
 #include "server/blocking.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
@@ -71,6 +72,7 @@ void conn_close(struct client *c)
     c->flags |= CLIENT_CLOSING;
     conn_unlink(c);
     /* Registries hold client pointers: leave them now, not at free time. */
+    repl_client_closed(c);
     multi_reset_client(c);
     pubsub_reset_client(c);
     blocking_cancel(c);
@@ -105,7 +107,9 @@ static void conn_flush(struct client *c);
 static bool conn_obuf_over_limit(struct client *c)
 {
     const struct obuf_limit *l =
-        &server.cfg->obuf[pubsub_is_subscribed(c) ? OBUF_PUBSUB : OBUF_NORMAL];
+        &server.cfg->obuf[(c->flags & CLIENT_REPLICA)  ? OBUF_REPLICA
+                          : pubsub_is_subscribed(c) ? OBUF_PUBSUB
+                                                    : OBUF_NORMAL];
     long long used = (long long)conn_output_bytes(c);
     if (l->hard_bytes > 0 && used >= l->hard_bytes) {
         return true;
@@ -559,7 +563,8 @@ void conn_cron(void)
     struct client *c = server.clients;
     while (c != NULL) {
         struct client *next = c->next;
-        if (server.now_ms - c->last_ms > timeout_ms) {
+        if (server.now_ms - c->last_ms > timeout_ms &&
+            !(c->flags & (CLIENT_REPLICA | CLIENT_BLOCKED)) && !pubsub_is_subscribed(c)) {
             log_verbose("Closing idle client");
             conn_close(c);
         }

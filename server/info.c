@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 
 #include "persistence/aof.h"
+#include "replication/repl.h"
 #include "server/cmd.h"
 #include "server/config.h"
 #include "server/blocking.h"
@@ -123,13 +124,16 @@ static void info_stats(struct info_text *t)
              (unsigned long long)st->keyspace_misses,
              (unsigned long long)(st->active_expire_time_us / 1000),
              (unsigned long long)st->total_error_replies);
+    char buf[256];
+    repl_info_stats(buf, sizeof(buf));
+    info_add(t, "%s", buf);
 }
 
 static void info_replication(struct info_text *t)
 {
-    info_add(t, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_replid:%s\r\n"
-                "master_repl_offset:0\r\n",
-             server.run_id);
+    char buf[8192];
+    repl_info(buf, sizeof(buf));
+    info_add(t, "# Replication\r\n%s", buf);
 }
 
 static void info_cpu(struct info_text *t)

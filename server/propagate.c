@@ -16,7 +16,8 @@ struct prop_replacement {
 };
 
 static struct {
-    bool enabled;
+    unsigned enabled;
+    prop_feed_fn feed_aof, feed_repl;
     bool inited;
     struct reply_buf out;
     int selected_db;          /* -1: the next command starts with SELECT */
@@ -31,17 +32,59 @@ static struct {
 
 static bool prop_active(void)
 {
-    return prop.enabled && !server.loading;
+    return prop.enabled != 0 && !server.loading && !server.applying_master;
 }
 
-void prop_set_enabled(bool on)
+void prop_enable(unsigned who, bool on)
 {
     if (on && !prop.inited) {
         reply_buf_init(&prop.out, 2, mem_realloc);
         prop.inited = true;
     }
-    prop.enabled = on;
-    prop.selected_db = -1;
+    unsigned before = prop.enabled;
+    prop.enabled = on ? prop.enabled | who : prop.enabled & ~who;
+    if (before == 0 && prop.enabled != 0) {
+        prop.selected_db = -1;
+    }
+}
+
+void prop_set_feeds(prop_feed_fn aof, prop_feed_fn repl)
+{
+    prop.feed_aof = aof;
+    prop.feed_repl = repl;
+}
+
+int prop_stream_db(void)
+{
+    return prop.selected_db;
+}
+
+void prop_raw(const char *p, size_t len, int db)
+{
+    if (prop.enabled == 0) {
+        return;
+    }
+    reply_raw(&prop.out, p, len);
+    prop.selected_db = db;
+}
+
+void prop_flush(void)
+{
+    if (!prop.inited || prop.out.len == 0) {
+        return;
+    }
+    bool held = false;
+    unsigned long long batch = prop.batch;
+    if (prop.feed_repl != NULL && (prop.enabled & PROP_REPL)) {
+        prop.feed_repl(prop.out.data, prop.out.len, batch);
+    }
+    if (prop.feed_aof != NULL && (prop.enabled & PROP_AOF)) {
+        held = prop.feed_aof(prop.out.data, prop.out.len, batch);
+    }
+    prop_consume();
+    if (!held) {
+        prop_mark_durable(batch);
+    }
 }
 
 bool prop_enabled(void)
@@ -252,5 +295,5 @@ void prop_deinit(void)
         reply_buf_deinit(&prop.out);
         prop.inited = false;
     }
-    prop.enabled = false;
+    prop.enabled = 0;
 }

@@ -68,9 +68,24 @@ void prop_mark_durable(unsigned long long batch);
 bool prop_client_waits(const struct client *c);
 /* The next command starts with SELECT (a new AOF file begins). */
 void prop_force_select(void);
-/* Whether anything consumes the stream (AOF on, replicas attached). */
-void prop_set_enabled(bool on);
+/* Consumers: the AOF and the replication backlog. The stream is produced
+ * while at least one is enabled. */
+#define PROP_AOF 0x1u
+#define PROP_REPL 0x2u
+void prop_enable(unsigned who, bool on);
 bool prop_enabled(void);
+/* A consumer's feed: the bytes of one batch. Returns true when it will
+ * call prop_mark_durable() itself (appendfsync always); otherwise the batch
+ * is durable once fed. */
+typedef bool (*prop_feed_fn)(const char *p, size_t len, unsigned long long batch);
+void prop_set_feeds(prop_feed_fn aof, prop_feed_fn repl);
+/* Hand the pending bytes to the consumers as one batch. */
+void prop_flush(void);
+/* A replica applies its primary's stream: the bytes are passed on as they
+ * came (same offsets downstream), and db is the stream's db after them. */
+void prop_raw(const char *p, size_t len, int db);
+/* The db the stream is in after its last command (-1: unknown). */
+int prop_stream_db(void);
 void prop_deinit(void);
 
 #endif

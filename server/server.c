@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include "persistence/aof.h"
+#include "replication/repl.h"
 #include "server/blocking.h"
 #include "server/cmd.h"
 #include "server/config.h"
 #include "server/conn.h"
 #include "server/lazyfree.h"
+#include "server/propagate.h"
 #include "server/log.h"
 #include "server/mem.h"
 
@@ -57,6 +59,7 @@ void server_request_shutdown(int exit_code)
 static void server_on_check(uv_check_t *h)
 {
     (void)h;
+    repl_before_sleep();
     aof_before_replies();
     conn_flush_all();
     if (server.shutdown_asap) {
@@ -87,14 +90,16 @@ static void server_on_cron(uv_timer_t *t)
     }
     conn_cron();
     aof_cron();
+    repl_cron();
 }
 
 static void server_on_expire(uv_timer_t *t)
 {
     (void)t;
     server_update_time();
-    if (server.loading) {
-        return;
+    if (server.loading || repl_is_replica()) {
+        blocking_timeouts(server.now_ms);
+        return; /* a replica's keys expire by its primary's DELs */
     }
     int64_t start = server_ustime();
     int64_t deadline = start + EXPIRE_BUDGET_US;
@@ -262,6 +267,8 @@ int server_init(int argc, char **argv)
         db_init(&server.dbs[i], i, server.now_ms);
     }
     lazyfree_start();
+    prop_set_feeds(aof_feed, repl_feed);
+    repl_init();
     if (aof_startup() < 0) {
         return -EIO;
     }
@@ -293,6 +300,10 @@ int server_run(void)
         uv_idle_init(server.loop, &server.load_idle);
         uv_idle_start(&server.load_idle, server_on_load);
     }
+    if (server.cfg->replicaof[0] != '\0') {
+        const char *err;
+        repl_apply_replicaof(server.cfg->replicaof, &err);
+    }
     uv_run(server.loop, UV_RUN_DEFAULT);
     return server.exit_code;
 }
@@ -315,6 +326,7 @@ void server_teardown(void)
         log_warning("Event loop still had open handles at exit");
     }
     aof_shutdown();
+    repl_shutdown();
     lazyfree_stop();
     for (int i = 0; i < server.ndbs; i++) {
         db_deinit(&server.dbs[i]);

@@ -40,6 +40,9 @@ struct command;
 #define CLIENT_REPLY_SKIP_NEXT 0x800u /* CLIENT REPLY SKIP: drop the next reply */
 #define CLIENT_REPLY_SKIP 0x1000u     /* drop this command's reply */
 #define CLIENT_NO_EVICT 0x2000u
+#define CLIENT_REPLICA 0x4000u  /* a replica of this server (after PSYNC) */
+#define CLIENT_MASTER 0x8000u   /* applies the primary's stream (replica.c) */
+#define CLIENT_WAITING 0x10000u /* blocked in WAIT */
 
 /* A command queued by MULTI: owned, NUL-terminated copies of argv. */
 struct multi_cmd {
@@ -101,6 +104,15 @@ struct client {
     int fd;
 
     unsigned long long prop_wait; /* replies wait for this batch (propagate.h) */
+
+    int repl_state;             /* replicas: enum in replication/repl.c */
+    int repl_port;              /* REPLCONF listening-port */
+    long long repl_ack_off;     /* REPLCONF ACK */
+    int64_t repl_ack_ms;
+    long long repl_snap_off;    /* offset of the snapshot it waits for */
+    long long wait_target;      /* WAIT: offset, replicas, deadline */
+    int wait_num;
+    int64_t wait_deadline_ms;
 
     struct client *prev, *next;   /* server.clients */
     struct client *next_pending;  /* server.pending_writes */
@@ -167,6 +179,8 @@ struct server {
 
     unsigned long long dirty;     /* changes to the dataset, ever */
     int loading;                  /* replaying the AOF at start-up */
+    int applying_master;          /* a replica runs its primary's stream */
+    struct client *current_client; /* the client whose command runs */
     struct aof_state *aof;        /* persistence/aof.c */
 };
 
