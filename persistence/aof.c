@@ -1,6 +1,7 @@
 /* aof.c - see aof.h. */
 #include "persistence/aof.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -36,7 +37,7 @@ struct aof_bio {
     pthread_cond_t cv;
     int fd;
     unsigned long long want, done;
-    bool busy, stop, started;
+    bool busy, stop, started, again;
     long long last_us; /* duration of the last fsync */
     int err;
     uv_async_t async;
@@ -67,6 +68,7 @@ static struct {
     unsigned long long rewrites, rewrite_failures;
     long long child_incr_seq;  /* first incremental written during it */
     bool wait_rewrite;         /* turned on at runtime: no base yet */
+    bool enable_pending;       /* CONFIG SET appendonly yes inside EXEC */
     int64_t fsync_ewma_us;     /* recent fsync duration */
     bool fsync_offloop;        /* always: sync on the thread (slow disk) */
     /* loading */
@@ -75,6 +77,8 @@ static struct {
 } aof = {.fd = -1, .rewrite_ok = 1, .child = -1, .rewrite_last_secs = -1};
 
 static void aof_note_fsync_us(int64_t us);
+static char *aof_temp_incr_name(void);
+static int aof_enable_now(const char **err);
 
 static enum aof_fsync aof_policy(void)
 {
@@ -122,12 +126,13 @@ static void *aof_bio_main(void *arg)
     struct aof_bio *b = &aof.bio;
     pthread_mutex_lock(&b->mu);
     for (;;) {
-        while (!b->stop && b->want == b->done) {
+        while (!b->stop && b->want == b->done && !b->again) {
             pthread_cond_wait(&b->cv, &b->mu);
         }
-        if (b->stop && b->want == b->done) {
+        if (b->stop && b->want == b->done && !b->again) {
             break;
         }
+        b->again = false;
         b->busy = true;
         unsigned long long target = b->want; /* all written before the sync */
         int fd = b->fd;
@@ -201,9 +206,8 @@ static void aof_bio_request(unsigned long long batch)
     b->fd = aof.fd;
     if (batch > b->want) {
         b->want = batch;
-    } else if (b->want == b->done) {
-        b->want++; /* everysec: sync again even without a new batch */
-        b->done = b->want - 1;
+    } else {
+        b->again = true; /* everysec: sync again even without a new batch */
     }
     pthread_cond_signal(&b->cv);
     pthread_mutex_unlock(&b->mu);
@@ -216,7 +220,7 @@ static bool aof_bio_busy(void)
         return false;
     }
     pthread_mutex_lock(&b->mu);
-    bool busy = b->busy || b->want != b->done;
+    bool busy = b->busy || b->want != b->done || b->again;
     pthread_mutex_unlock(&b->mu);
     return busy;
 }
@@ -229,7 +233,7 @@ static void aof_bio_drain(void)
         return;
     }
     pthread_mutex_lock(&b->mu);
-    while (b->busy || b->want != b->done) {
+    while (b->busy || b->want != b->done || b->again) {
         pthread_cond_wait(&b->cv, &b->mu);
     }
     pthread_mutex_unlock(&b->mu);
@@ -662,10 +666,18 @@ static void aof_stop_writing(void)
         close(aof.fd);
         aof.fd = -1;
     }
-    prop_mark_durable(aof.written);
+    /* The AOF is off: nothing waits for it any more (even bytes a failing
+     * disk never took). */
+    prop_mark_durable(aof.buf_batch);
     reply_buf_deinit(&aof.buf);
     aof.on = false;
     prop_enable(PROP_AOF, false);
+    if (aof.wait_rewrite) {
+        char *tname = aof_temp_incr_name(), *tp = aof_path(tname);
+        unlink(tp);
+        mem_free(tname);
+        mem_free(tp);
+    }
 }
 
 /* Read the manifest; 1 if there is none, 0, or <0 after logging. */
@@ -764,6 +776,24 @@ static int aof_create_fresh(void)
     return rc < 0 ? rc : aof_start_writing();
 }
 
+/* Temp files a crash left behind (rewrites, manifests in progress). */
+static void aof_remove_temp_files(void)
+{
+    DIR *d = opendir(aof.dirpath);
+    struct dirent *de;
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "temp-", 5) == 0) {
+            char *p = aof_path(de->d_name);
+            log_notice("Removing the stale temp file %s", p);
+            unlink(p);
+            mem_free(p);
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+}
+
 int aof_startup(void)
 {
     signal(SIGXFSZ, SIG_IGN); /* a file size limit is a write error, not death */
@@ -774,6 +804,7 @@ int aof_startup(void)
     if (rc < 0) {
         return rc;
     }
+    aof_remove_temp_files();
     rc = aof_read_manifest();
     if (rc < 0) {
         return rc;
@@ -807,7 +838,10 @@ static void aof_sync_now(void)
     aof_take_stream();
     aof_write_buf();
     aof_bio_drain();
-    if (aof.fd >= 0 && aof.buf.len == 0 && fdatasync(aof.fd) == 0) {
+    if (aof.fd >= 0 && aof.buf.len == 0) {
+        if (fdatasync(aof.fd) != 0) {
+            aof_fsync_failed(errno);
+        }
         prop_mark_durable(aof.written);
         aof.last_fsync_ms = server.now_ms;
     }
@@ -882,7 +916,15 @@ int aof_rewrite_background(const char **err)
         *err = "ERR Can't create the append only dir";
         return -EIO;
     }
-    if (aof.on && !aof.wait_rewrite && aof_switch_incr() < 0) {
+    if (!aof.on && aof_read_manifest() < 0) {
+        aof_manifest_init(&aof.mf); /* unreadable: a fresh numbering */
+    }
+    if (prop_in_exec()) {
+        /* A transaction must not be split between two files: after it. */
+        aof.rewrite_scheduled = true;
+        return 0;
+    }
+    if (aof.on && aof_switch_incr() < 0) {
         *err = "ERR Can't open a new AOF incremental file: see the log";
         aof.rewrite_ok = 0;
         return -EIO;
@@ -1021,6 +1063,11 @@ static void aof_maybe_auto_rewrite(void)
 void aof_cron(void)
 {
     aof_check_child();
+    if (aof.enable_pending && !prop_in_exec()) {
+        const char *err;
+        aof.enable_pending = false;
+        aof_enable_now(&err);
+    }
     if (aof.rewrite_scheduled && aof.child <= 0) {
         const char *err;
         aof_rewrite_background(&err);
@@ -1056,6 +1103,7 @@ static void aof_kill_child(void)
 
 int aof_apply_enabled(bool on, const char **err)
 {
+    aof.enable_pending = false;
     if (on == (aof.on || aof.wait_rewrite)) {
         return 0;
     }
@@ -1065,6 +1113,15 @@ int aof_apply_enabled(bool on, const char **err)
         aof.wait_rewrite = false;
         return 0;
     }
+    if (prop_in_exec()) {
+        aof.enable_pending = true; /* after the transaction (cron) */
+        return 0;
+    }
+    return aof_enable_now(err);
+}
+
+static int aof_enable_now(const char **err)
+{
     if (aof_make_dir() < 0) {
         *err = "can't create the append only dir";
         return -EIO;
@@ -1076,7 +1133,9 @@ int aof_apply_enabled(bool on, const char **err)
     }
     /* Writes go to a temp incremental until the rewrite has made a base. */
     aof.wait_rewrite = true;
-    char *tname = aof_temp_incr_name();
+    char *tname = aof_temp_incr_name(), *tpath = aof_path(tname);
+    unlink(tpath); /* left by an earlier attempt: stale */
+    mem_free(tpath);
     rc = aof_open_incr(tname);
     mem_free(tname);
     if (rc < 0) {
@@ -1162,6 +1221,9 @@ int aof_debug_reload(const char **err)
     int rc = fd < 0 ? -errno : aof_rewrite_to_fd(fd, server.now_ms, true);
     if (fd >= 0) {
         close(fd);
+    }
+    if (rc < 0) {
+        unlink(tmp);
     }
     mem_free(tmp);
     if (rc < 0 || aof_install_base(self) < 0) {

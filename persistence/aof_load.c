@@ -9,6 +9,7 @@
 
 #include "protocol/resp.h"
 #include "server/cmd.h"
+#include "server/config.h"
 #include "server/handlers.h"
 #include "server/log.h"
 #include "server/mem.h"
@@ -49,7 +50,7 @@ static void loader_fake_client(void)
 
 int aof_loader_start(char *const *paths, int n, bool allow_truncated, const char *manifest)
 {
-    struct resp_limits lim = {.max_bulk_len = UINT64_MAX >> 1};
+    struct resp_limits lim = {.max_bulk_len = (uint64_t)server.cfg->proto_max_bulk_len};
     resp_parser_init(&ld.parser, &lim, mem_realloc);
     ld.paths = mem_alloc(sizeof(char *) * (size_t)(n > 0 ? n : 1));
     ld.total = 0;
@@ -138,6 +139,13 @@ static int loader_fill(void)
     }
     size_t want = ld.parser.need > ld.len ? ld.parser.need - ld.len : 0;
     want = want > LOAD_CHUNK ? want : LOAD_CHUNK;
+    struct stat st;
+    if (fstat(ld.fd, &st) == 0) { /* a torn big value: no more than the file has */
+        uint64_t left = (uint64_t)st.st_size > ld.file_off + ld.len
+                            ? (uint64_t)st.st_size - ld.file_off - ld.len
+                            : 0;
+        want = want < left + 1 ? want : (size_t)left + 1;
+    }
     if (ld.cap - ld.len < want) {
         ld.cap = ld.len + want;
         ld.buf = mem_realloc(ld.buf, ld.cap + 1);

@@ -70,8 +70,8 @@ void prop_raw(const char *p, size_t len, int db)
 
 void prop_flush(void)
 {
-    if (!prop.inited || prop.out.len == 0) {
-        return;
+    if (!prop.inited || prop.out.len == 0 || prop.multi_depth > 0) {
+        return; /* inside EXEC: the whole transaction goes in one batch */
     }
     bool held = false;
     unsigned long long batch = prop.batch;
@@ -244,6 +244,11 @@ void prop_multi_begin(void)
     if (prop.multi_depth++ == 0) {
         prop.multi_emitted = false;
     }
+}
+
+bool prop_in_exec(void)
+{
+    return prop.multi_depth > 0;
 }
 
 void prop_multi_end(void)

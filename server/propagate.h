@@ -57,6 +57,8 @@ void prop_expired(int dbid, const char *key, size_t len);
 /* EXEC: what the queue propagates is wrapped in MULTI ... EXEC. */
 void prop_multi_begin(void);
 void prop_multi_end(void);
+/* Inside EXEC: the stream must not be cut (file switches wait). */
+bool prop_in_exec(void);
 
 /* The stream since the last prop_consume(). Bytes are grouped in batches
  * (one per consume); a client whose write is in batch b has its replies

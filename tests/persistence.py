@@ -465,6 +465,81 @@ def config_set_appendonly_at_runtime():
         s.cleanup()
 
 
+def wait_manifest_rewritten(s, c, rewrites):
+    return wait_for(lambda: info(c)["aof_rewrite_in_progress"] == 0 and
+                    info(c)["aof_rewrites"] >= rewrites and
+                    os.path.exists(os.path.join(s.aofdir(), "appendonly.aof.manifest")),
+                    timeout=20)
+
+
+@case
+def enabling_rewrite_retried_after_a_failed_child():
+    s = Server(args=["--appendonly", "no"])
+    try:
+        s.start()
+        c = s.client()
+        c.rpush("big", *range(300000))  # a child that lives long enough to be killed
+        c.set("x", 10)
+        c.config_set("appendonly", "yes")
+        c.incr("x")
+        kids = subprocess.run(["pgrep", "-P", str(s.proc.pid)], capture_output=True,
+                              text=True).stdout.split()
+        for k in kids:
+            os.kill(int(k), signal.SIGKILL)
+        c.incr("x")
+        assert wait_manifest_rewritten(s, c, 1)
+        before = digest(c)
+        s.stop()
+        s.args = ["--appendonly", "yes"]
+        s.start()
+        c = s.client()
+        assert c.get("x") == b"12" and digest(c) == before
+    finally:
+        s.cleanup()
+
+
+@case
+def appendonly_toggled_in_one_pipeline():
+    s = Server(args=["--appendonly", "no"])
+    try:
+        s.start()
+        c = s.client()
+        p = c.pipeline(transaction=False)
+        p.set("x", 10)
+        p.config_set("appendonly", "yes")
+        p.incr("x")
+        p.config_set("appendonly", "no")
+        p.execute()
+        c.config_set("appendonly", "yes")
+        assert wait_manifest_rewritten(s, c, 1)
+        s.stop()
+        s.args = ["--appendonly", "yes"]
+        s.start()
+        assert s.client().get("x") == b"11"
+    finally:
+        s.cleanup()
+
+
+@case
+def rewrite_requested_inside_a_transaction():
+    s = Server(args=["--appendonly", "yes"])
+    try:
+        s.start()
+        c = s.client()
+        p = c.pipeline(transaction=True)
+        p.incr("x")
+        p.bgrewriteaof()
+        p.incr("x")
+        p.execute()
+        assert wait_manifest_rewritten(s, c, 1)
+        c.incr("x")
+        s.kill()
+        s.start()
+        assert s.client().get("x") == b"3"
+    finally:
+        s.cleanup()
+
+
 # ---- damaged files ----
 
 def incr_path(s):
