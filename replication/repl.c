@@ -60,12 +60,55 @@ static void repl_random_id(char out[41])
     }
 }
 
+/* A clean shutdown with the AOF on leaves the replid and offset the data
+ * on disk corresponds to, so a restart can continue (PSYNC) instead of
+ * syncing in full; the file is consumed at start. */
+#define REPL_STATE_FILE "surge-repl.state"
+
+static void repl_save_state(void)
+{
+    if (!server.cfg->appendonly) {
+        return;
+    }
+    FILE *f = fopen(REPL_STATE_FILE ".tmp", "w");
+    if (f == NULL) {
+        return;
+    }
+    int ok = fprintf(f, "%s %lld\n", repl.replid, repl_offset()) > 0;
+    ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+    fclose(f);
+    if (!ok || rename(REPL_STATE_FILE ".tmp", REPL_STATE_FILE) != 0) {
+        unlink(REPL_STATE_FILE ".tmp");
+    }
+}
+
+static void repl_load_state(void)
+{
+    FILE *f = fopen(REPL_STATE_FILE, "r");
+    if (f == NULL) {
+        return;
+    }
+    char id[64];
+    long long off;
+    if (server.cfg->appendonly && fscanf(f, "%40s %lld", id, &off) == 2 && strlen(id) == 40 &&
+        off >= 0) {
+        memcpy(repl.replid, id, 41);
+        repl_backlog_ensure();
+        repl.backlog.offset = off;
+        repl.has_history = true;
+        log_notice("Replication history restored: replid %s, offset %lld", id, off);
+    }
+    fclose(f);
+    unlink(REPL_STATE_FILE); /* valid only for the data loaded now */
+}
+
 void repl_init(void)
 {
     repl_random_id(repl.replid);
     memset(repl.replid2, '0', 40);
     repl.replid2[40] = '\0';
     repl.second_repl_offset = -1;
+    repl_load_state();
 }
 
 long long repl_offset(void)
@@ -113,6 +156,7 @@ bool repl_feed(const char *p, size_t len, unsigned long long batch)
         return false;
     }
     backlog_append(&repl.backlog, p, len);
+    repl.has_history = true;
     for (int i = 0; i < pri.nreplicas; i++) {
         if (pri.replicas[i]->repl_state == REPLICA_ONLINE) {
             repl_send(pri.replicas[i], p, len);
@@ -570,7 +614,9 @@ void repl_cron(void)
     }
     repl_waiters_check();
     long long period = server.cfg->repl_ping_replica_period * 1000;
-    if (pri.nreplicas > 0 && period > 0 && server.now_ms - pri.last_ping_ms >= period) {
+    /* Only the top primary pings: a replica passes its primary's stream on. */
+    if (pri.nreplicas > 0 && period > 0 && !repl_is_replica() &&
+        server.now_ms - pri.last_ping_ms >= period) {
         static const char ping[] = "*1\r\n$4\r\nPING\r\n";
         repl_feed_own(ping, sizeof(ping) - 1);
         pri.last_ping_ms = server.now_ms;
@@ -588,6 +634,7 @@ void repl_cron(void)
 
 void repl_shutdown(void)
 {
+    repl_save_state();
     if (pri.snap_child > 0) {
         kill(pri.snap_child, SIGUSR1);
         int status;

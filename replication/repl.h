@@ -36,6 +36,7 @@ struct repl_state {
     long long second_repl_offset; /* -1 when replid2 is unused */
     struct backlog backlog;
     bool has_backlog;
+    bool has_history;             /* replid+offset describe the data held */
     /* replica side */
     char *master_host;            /* NULL: this server is a primary */
     int master_port;
@@ -75,6 +76,8 @@ int repl_good_replicas(void);
 /* replica.c */
 /* Bytes to the primary (REPLCONF ACK). */
 void replica_send_raw(const char *p, size_t len);
+/* CLIENT KILL TYPE master: drop the link (it reconnects); true if up. */
+bool replica_kill_link(void);
 int replica_start(const char *host, int port);
 void replica_stop_and_promote(void);
 void replica_cron(void);

@@ -368,6 +368,7 @@ static bool link_load_snapshot(void)
         repl.has_backlog = false;
     }
     memcpy(repl.replid, lk.full_id, 41);
+    repl.has_history = true;
     memset(repl.replid2, '0', 40);
     repl.second_repl_offset = -1;
     repl_backlog_ensure();
@@ -538,6 +539,16 @@ static void link_connect(void)
     repl.last_io_ms = server.now_ms;
 }
 
+bool replica_kill_link(void)
+{
+    if (lk.tcp == NULL) {
+        return false;
+    }
+    link_drop("killed by CLIENT KILL");
+    lk.next_try_ms = server.now_ms; /* reconnect at once */
+    return true;
+}
+
 /* ---- role changes ---- */
 
 int replica_start(const char *host, int port)
@@ -545,10 +556,12 @@ int replica_start(const char *host, int port)
     if (repl_is_replica()) {
         link_drop(NULL);
         mem_free(repl.master_host);
-    } else {
+    } else if (repl.has_history) {
         /* A primary becoming a replica: continue from its own history. */
         memcpy(lk.psync_id, repl.replid, sizeof(lk.psync_id));
         lk.psync_off = repl_offset() + 1;
+    } else {
+        lk.psync_id[0] = '\0'; /* nothing to continue from: PSYNC ? -1 */
     }
     repl.master_host = mem_strdup(host);
     repl.master_port = port;
@@ -596,8 +609,8 @@ int repl_apply_replicaof(const char *value, const char **err)
 
 void replica_cron(void)
 {
-    if (!repl_is_replica()) {
-        return;
+    if (!repl_is_replica() || server.loading) {
+        return; /* connect once the AOF is loaded */
     }
     if (repl.link_state == LINK_CONNECT && server.now_ms >= lk.next_try_ms) {
         link_connect();

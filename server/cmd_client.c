@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "replication/repl.h"
 #include "server/cmd.h"
 #include "server/conn.h"
 #include "server/errors.h"
@@ -40,6 +41,9 @@ static void client_describe(const struct client *x, struct reply_buf *b)
         cmd = x->cmd->name;
     }
     char flags[8], *f = flags;
+    if (x->flags & CLIENT_REPLICA) {
+        *f++ = 'S';
+    }
     if (x->nchannels + x->npatterns > 0) {
         *f++ = 'P';
     }
@@ -80,18 +84,38 @@ void cmd_client_info(struct client *c)
     client_reply_lines(c, &lines);
 }
 
+/* Redis's client types: a replica (after PSYNC), a subscriber, or normal.
+ * The link to this server's primary is the "master" client. */
+enum client_type { CT_NORMAL, CT_MASTER, CT_REPLICA, CT_PUBSUB, CT_BAD };
+
+static enum client_type client_type_of(const struct client *x)
+{
+    if (x->flags & CLIENT_REPLICA) {
+        return CT_REPLICA;
+    }
+    return x->nchannels + x->npatterns > 0 ? CT_PUBSUB : CT_NORMAL;
+}
+
+static enum client_type client_type_arg(const struct client *c, int i)
+{
+    return arg_is(c, i, "normal")                            ? CT_NORMAL
+           : arg_is(c, i, "master")                          ? CT_MASTER
+           : arg_is(c, i, "replica") || arg_is(c, i, "slave") ? CT_REPLICA
+           : arg_is(c, i, "pubsub")                          ? CT_PUBSUB
+                                                             : CT_BAD;
+}
+
 /* CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id ...] */
 void cmd_client_list(struct client *c)
 {
     int ids_from = 0;
-    bool only_none = false;
+    enum client_type want = CT_BAD; /* any */
     if (c->argc >= 4 && arg_is(c, 2, "type") && c->argc == 4) {
-        if (!arg_is(c, 3, "normal") && !arg_is(c, 3, "master") && !arg_is(c, 3, "replica") &&
-            !arg_is(c, 3, "slave") && !arg_is(c, 3, "pubsub")) {
+        want = client_type_arg(c, 3);
+        if (want == CT_BAD) {
             reply_errorf(REPLY(c), "ERR Unknown client type '%s'", c->argv[3].ptr);
             return;
         }
-        only_none = !arg_is(c, 3, "normal"); /* every Surge client is normal today */
     } else if (c->argc >= 4 && arg_is(c, 2, "id")) {
         ids_from = 3;
         for (int i = 3; i < c->argc; i++) {
@@ -107,8 +131,8 @@ void cmd_client_list(struct client *c)
     }
     struct reply_buf lines;
     reply_buf_init(&lines, 2, mem_realloc);
-    for (struct client *x = server.clients; x != NULL && !only_none; x = x->next) {
-        bool match = ids_from == 0;
+    for (struct client *x = server.clients; x != NULL; x = x->next) {
+        bool match = ids_from == 0 && (want == CT_BAD || client_type_of(x) == want);
         for (int i = ids_from; i > 0 && i < c->argc; i++) {
             long long id;
             util_parse_ll(c->argv[i].ptr, c->argv[i].len, &id);
@@ -127,13 +151,14 @@ struct kill_filter {
     const char *laddr;
     bool skipme;
     long long maxage;    /* 0: any */
-    bool type_none;      /* a type no Surge client has */
+    enum client_type type; /* CT_BAD: any */
 };
 
 static int kill_filter_or_reply(struct client *c, struct kill_filter *f)
 {
     memset(f, 0, sizeof(*f));
     f->skipme = true;
+    f->type = CT_BAD;
     if ((c->argc - 2) % 2 != 0) {
         reply_error(REPLY(c), ERR_SYNTAX);
         return -EINVAL;
@@ -150,13 +175,11 @@ static int kill_filter_or_reply(struct client *c, struct kill_filter *f)
         } else if (arg_is(c, i, "laddr")) {
             f->laddr = v;
         } else if (arg_is(c, i, "type")) {
-            if (!arg_is(c, i + 1, "normal") && !arg_is(c, i + 1, "master") &&
-                !arg_is(c, i + 1, "replica") && !arg_is(c, i + 1, "slave") &&
-                !arg_is(c, i + 1, "pubsub")) {
+            f->type = client_type_arg(c, i + 1);
+            if (f->type == CT_BAD) {
                 reply_errorf(REPLY(c), "ERR Unknown client type '%s'", v);
                 return -EINVAL;
             }
-            f->type_none = !arg_is(c, i + 1, "normal");
         } else if (arg_is(c, i, "user")) {
             if (strcmp(v, "default") != 0) {
                 reply_errorf(REPLY(c), "ERR No such user '%s'", v);
@@ -184,7 +207,8 @@ static int kill_filter_or_reply(struct client *c, struct kill_filter *f)
 static bool kill_matches(const struct kill_filter *f, const struct client *self,
                          const struct client *x)
 {
-    return !f->type_none && (f->id == 0 || (unsigned long long)f->id == x->id) &&
+    return (f->type == CT_BAD || f->type == client_type_of(x)) &&
+           (f->id == 0 || (unsigned long long)f->id == x->id) &&
            (f->addr == NULL || strcmp(f->addr, x->addr) == 0) &&
            (f->laddr == NULL || strcmp(f->laddr, x->laddr) == 0) &&
            (f->maxage == 0 || (server.now_ms - x->ctime_ms) / 1000 >= f->maxage) &&
@@ -219,6 +243,10 @@ void cmd_client_kill(struct client *c)
         return;
     }
     long long killed = 0;
+    if (f.type == CT_MASTER && repl_is_replica() && f.id == 0 && f.addr == NULL &&
+        replica_kill_link()) {
+        killed++; /* the link to the primary: it reconnects and resyncs */
+    }
     struct client *x = server.clients;
     while (x != NULL) {
         struct client *next = x->next;
