@@ -21,7 +21,8 @@ INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/%.o)
 TOOL_SRCS  := $(sort $(wildcard tools/*.c))
 TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
-.PHONY: all deps run test unit integration asan clients digest checkaof persistence compat compat-check clean
+.PHONY: all deps run test unit integration asan clients digest checkaof persistence twemproxy compat \
+	compat-check clean
 all: $(BUILD)/surge-server $(TOOL_BINS)
 
 deps:
@@ -73,6 +74,10 @@ checkaof: $(BUILD)/surge-check-aof
 persistence: $(BUILD)/surge-server
 	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh persistence tests/persistence.py
 
+# Debian's nutcracker (twemproxy) sharding across three servers.
+twemproxy: $(BUILD)/surge-server
+	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh twemproxy tests/twemproxy.sh
+
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
@@ -85,14 +90,14 @@ asan:
 	    tests/persistence.py
 
 # Everything: deps, warning-free build, unit, integration, real clients,
-# digests against redis-server, sanitizers. Every suite runs even if one
-# fails; the last line is the total.
+# digests against redis-server, durability, twemproxy, sanitizers. Every
+# suite runs even if one fails; the last line is the total.
 TALLY := $(BUILD)/test-tally
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/integration-run
 	@$(MAKE) --no-print-directory compat-check
 	@rm -f $(TALLY)
-	@for s in unit integration clients digest checkaof persistence asan; do \
+	@for s in unit integration clients digest checkaof persistence twemproxy asan; do \
 	    TEST_TALLY=$(CURDIR)/$(TALLY) $(MAKE) --no-print-directory $$s || echo "0 0 1" >> $(TALLY); \
 	done
 	@awk '{p += $$1; f += $$2; bad += $$3} END {printf "total: %d passed, %d failed\n", p, f; \
