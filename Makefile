@@ -21,7 +21,8 @@ INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/%.o)
 TOOL_SRCS  := $(sort $(wildcard tools/*.c))
 TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
-.PHONY: all deps run test unit integration asan clients digest checkaof persistence replication compat compat-check clean
+.PHONY: all deps run test unit integration asan clients digest checkaof persistence replication \
+	twemproxy compat compat-check clean
 all: $(BUILD)/surge-server $(TOOL_BINS)
 
 deps:
@@ -77,6 +78,10 @@ persistence: $(BUILD)/surge-server
 replication: $(BUILD)/surge-server
 	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh replication tests/replication.py
 
+# Debian's nutcracker (twemproxy) sharding across three servers.
+twemproxy: $(BUILD)/surge-server
+	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh twemproxy tests/twemproxy.sh
+
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
@@ -89,14 +94,14 @@ asan:
 	    tests/persistence.py tests/replication.py
 
 # Everything: deps, warning-free build, unit, integration, real clients,
-# digests against redis-server, sanitizers. Every suite runs even if one
-# fails; the last line is the total.
+# digests against redis-server, durability, twemproxy, sanitizers. Every
+# suite runs even if one fails; the last line is the total.
 TALLY := $(BUILD)/test-tally
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/integration-run
 	@$(MAKE) --no-print-directory compat-check
 	@rm -f $(TALLY)
-	@for s in unit integration clients digest checkaof persistence replication asan; do \
+	@for s in unit integration clients digest checkaof persistence replication twemproxy asan; do \
 	    TEST_TALLY=$(CURDIR)/$(TALLY) $(MAKE) --no-print-directory $$s || echo "0 0 1" >> $(TALLY); \
 	done
 	@awk '{p += $$1; f += $$2; bad += $$3} END {printf "total: %d passed, %d failed\n", p, f; \
