@@ -493,6 +493,11 @@ void aof_before_replies(void)
     }
 }
 
+bool aof_is_complete(void)
+{
+    return aof.on && !aof.wait_rewrite && aof.buf.len == 0;
+}
+
 const char *aof_write_error(void)
 {
     return aof.on && aof.write_errno != 0 ? strerror(aof.write_errno) : NULL;

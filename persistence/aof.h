@@ -63,6 +63,10 @@ int aof_rewrite_background(const char **err);
 int aof_debug_loadaof(const char **err);
 int aof_debug_reload(const char **err);
 
+/* Whether the files on disk hold everything written (the AOF is on and
+ * not waiting for its first rewrite). */
+bool aof_is_complete(void);
+
 /* Write commands are refused (-MISCONF ...) while writes to the AOF fail;
  * returns the errno text, or NULL. */
 const char *aof_write_error(void);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "persistence/aof.h"
 #include "persistence/aof_rewrite.h"
 #include "server/cmd.h"
 #include "server/config.h"
@@ -67,8 +68,9 @@ static void repl_random_id(char out[41])
 
 static void repl_save_state(void)
 {
-    if (!server.cfg->appendonly) {
-        return;
+    aof_before_replies(); /* what the stream holds goes to the file first */
+    if (!aof_is_complete()) {
+        return; /* the files would not match the offset: full sync next time */
     }
     FILE *f = fopen(REPL_STATE_FILE ".tmp", "w");
     if (f == NULL) {

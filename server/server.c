@@ -325,8 +325,8 @@ void server_teardown(void)
     if (uv_loop_close(server.loop) != 0) {
         log_warning("Event loop still had open handles at exit");
     }
+    repl_shutdown(); /* records the offset the AOF is at, then the AOF closes */
     aof_shutdown();
-    repl_shutdown();
     lazyfree_stop();
     for (int i = 0; i < server.ndbs; i++) {
         db_deinit(&server.dbs[i]);
