@@ -822,11 +822,11 @@ int aof_startup(void)
 
 /* ---- rewrite ---- */
 
+/* One rewrite runs at a time (a child, or DEBUG RELOAD in-process). */
 static char *aof_temp_rewrite_name(pid_t pid)
 {
-    char buf[64];
-    snprintf(buf, sizeof(buf), "temp-rewriteaof-bg-%d.aof", (int)pid);
-    return aof_path(buf);
+    (void)pid;
+    return aof_path("temp-rewriteaof-bg.aof");
 }
 
 static char *aof_temp_incr_name(void)
@@ -894,19 +894,17 @@ static int aof_switch_incr(void)
     return 0;
 }
 
-static void aof_child_main(void)
+/* The child allocates nothing (see aof_rewrite.h): its file name is made
+ * before the fork. */
+static void aof_child_main(const char *tmp)
 {
     signal(SIGTERM, SIG_DFL); /* the loop's handlers belong to the parent */
     signal(SIGINT, SIG_DFL);
-    char *tmp = aof_temp_rewrite_name(getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int rc = fd < 0 ? -errno : aof_rewrite_to_fd(fd, server.now_ms,
                                                  server.cfg->aof_rewrite_incremental_fsync);
     if (fd >= 0) {
         close(fd);
-    }
-    if (rc < 0) {
-        fprintf(stderr, "Error writing the AOF rewrite %s: %s\n", tmp, strerror(-rc));
     }
     _exit(rc < 0 ? 1 : 0);
 }
@@ -934,15 +932,19 @@ int aof_rewrite_background(const char **err)
         aof.rewrite_ok = 0;
         return -EIO;
     }
+    char *tmp = aof_temp_rewrite_name(0);
     pid_t pid = fork();
+    if (pid == 0) {
+        aof_child_main(tmp);
+    }
     if (pid < 0) {
+        int e = errno;
+        mem_free(tmp);
         *err = "ERR Can't rewrite append only file in background: fork failed";
         aof.rewrite_ok = 0;
-        return -errno;
+        return -e;
     }
-    if (pid == 0) {
-        aof_child_main();
-    }
+    mem_free(tmp);
     aof.child = pid;
     aof.child_start_ms = server.now_ms;
     aof.rewrite_scheduled = false;

@@ -2,6 +2,8 @@
 #include "persistence/aof_rewrite.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,40 +17,44 @@
 #include "server/t_set.h"
 #include "server/t_zset.h"
 
-#define REWRITE_FLUSH_BYTES (64 * 1024)
+#define REWRITE_BUF_BYTES (64 * 1024)
 #define REWRITE_FSYNC_BYTES (4 * 1024 * 1024)
 
+/* The writer allocates nothing: in a forked child another thread of the
+ * parent may have held an allocator lock at the fork. Collections are
+ * written in commands of at most AOF_REWRITE_ITEMS_PER_CMD items, each
+ * command's length known from the collection's size. */
 struct rw {
     int fd;
     int err;             /* first write error, -errno */
     bool incremental_fsync;
     size_t since_fsync;
-    struct reply_buf out;
-    /* the command being batched */
+    size_t len;
+    /* the collection being written */
     const char *cmd;
     const char *key;
     size_t klen;
-    int items;           /* items in the pending command */
-    struct reply_buf args; /* its items' bulks */
-    int bulks_per_item;
+    size_t left;         /* items not yet written */
+    int in_cmd;          /* items written in the current command */
+    int per;             /* bulks per item */
+    char buf[REWRITE_BUF_BYTES];
 };
 
-static void rw_flush(struct rw *w)
+static void rw_write(struct rw *w, const char *p, size_t n)
 {
-    size_t off = 0;
-    while (w->err == 0 && off < w->out.len) {
-        ssize_t n = write(w->fd, w->out.data + off, w->out.len - off);
-        if (n < 0 && errno == EINTR) {
+    while (w->err == 0 && n > 0) {
+        ssize_t k = write(w->fd, p, n);
+        if (k < 0 && errno == EINTR) {
             continue;
         }
-        if (n <= 0) {
-            w->err = n < 0 ? -errno : -EIO;
-            break;
+        if (k <= 0) {
+            w->err = k < 0 ? -errno : -EIO;
+            return;
         }
-        off += (size_t)n;
-        w->since_fsync += (size_t)n;
+        p += k;
+        n -= (size_t)k;
+        w->since_fsync += (size_t)k;
     }
-    w->out.len = 0;
     if (w->err == 0 && w->incremental_fsync && w->since_fsync >= REWRITE_FSYNC_BYTES) {
         if (fdatasync(w->fd) != 0) {
             w->err = -errno;
@@ -57,43 +63,75 @@ static void rw_flush(struct rw *w)
     }
 }
 
-static void rw_maybe_flush(struct rw *w)
+static void rw_flush(struct rw *w)
 {
-    if (w->out.len >= REWRITE_FLUSH_BYTES) {
+    rw_write(w, w->buf, w->len);
+    w->len = 0;
+}
+
+static void rw_raw(struct rw *w, const char *p, size_t n)
+{
+    if (w->len + n > sizeof(w->buf)) {
         rw_flush(w);
     }
+    if (n >= sizeof(w->buf)) {
+        rw_write(w, p, n); /* a big value goes straight out */
+        return;
+    }
+    memcpy(w->buf + w->len, p, n);
+    w->len += n;
+}
+
+static void rw_head(struct rw *w, char type, long long n)
+{
+    char h[32];
+    rw_raw(w, h, (size_t)snprintf(h, sizeof(h), "%c%lld\r\n", type, n));
+}
+
+static void rw_bulk(struct rw *w, const char *p, size_t n)
+{
+    rw_head(w, '$', (long long)n);
+    rw_raw(w, p, n);
+    rw_raw(w, "\r\n", 2);
+}
+
+static void rw_bulk_cstr(struct rw *w, const char *s)
+{
+    rw_bulk(w, s, strlen(s));
+}
+
+static void rw_bulk_ll(struct rw *w, long long v)
+{
+    char num[32];
+    rw_bulk(w, num, (size_t)snprintf(num, sizeof(num), "%lld", v));
 }
 
 /* ---- batched commands: "<cmd> <key> item item ..." ---- */
 
-static void batch_emit(struct rw *w)
-{
-    if (w->items == 0) {
-        return;
-    }
-    reply_array_len(&w->out, 2 + (long long)w->items * w->bulks_per_item);
-    reply_bulk_cstr(&w->out, w->cmd);
-    reply_bulk(&w->out, w->key, w->klen);
-    reply_raw(&w->out, w->args.data, w->args.len);
-    w->args.len = 0;
-    w->items = 0;
-    rw_maybe_flush(w);
-}
-
-static void batch_start(struct rw *w, const char *cmd, const char *key, size_t klen, int per)
+static void batch_start(struct rw *w, const char *cmd, const char *key, size_t klen, size_t n,
+                        int per)
 {
     w->cmd = cmd;
     w->key = key;
     w->klen = klen;
-    w->items = 0;
-    w->args.len = 0;
-    w->bulks_per_item = per;
+    w->left = n;
+    w->in_cmd = 0;
+    w->per = per;
 }
 
-static void batch_item_done(struct rw *w)
+/* Before an item: open a command when none is open. */
+static void batch_item(struct rw *w)
 {
-    if (++w->items == AOF_REWRITE_ITEMS_PER_CMD) {
-        batch_emit(w);
+    if (w->in_cmd == 0) {
+        size_t k = w->left < AOF_REWRITE_ITEMS_PER_CMD ? w->left : AOF_REWRITE_ITEMS_PER_CMD;
+        rw_head(w, '*', 2 + (long long)k * w->per);
+        rw_bulk_cstr(w, w->cmd);
+        rw_bulk(w, w->key, w->klen);
+    }
+    w->in_cmd++;
+    w->left--;
+    if (w->in_cmd == AOF_REWRITE_ITEMS_PER_CMD) {
+        w->in_cmd = 0;
     }
 }
 
@@ -101,33 +139,42 @@ static bool list_item(const char *s, size_t len, long long index, void *arg)
 {
     (void)index;
     struct rw *w = arg;
-    reply_bulk(&w->args, s, len);
-    batch_item_done(w);
+    if (w->left == 0) {
+        return false;
+    }
+    batch_item(w);
+    rw_bulk(w, s, len);
     return true;
 }
 
 static void set_item(const char *m, size_t len, void *arg)
 {
     struct rw *w = arg;
-    reply_bulk(&w->args, m, len);
-    batch_item_done(w);
+    if (w->left > 0) {
+        batch_item(w);
+        rw_bulk(w, m, len);
+    }
 }
 
 static void zset_item(const char *m, size_t len, double score, void *arg)
 {
     struct rw *w = arg;
     char buf[128];
-    reply_bulk(&w->args, buf, reply_fmt_double(buf, score));
-    reply_bulk(&w->args, m, len);
-    batch_item_done(w);
+    if (w->left > 0) {
+        batch_item(w);
+        rw_bulk(w, buf, reply_fmt_double(buf, score));
+        rw_bulk(w, m, len);
+    }
 }
 
 static void hash_item(const char *f, size_t flen, const char *v, size_t vlen, void *arg)
 {
     struct rw *w = arg;
-    reply_bulk(&w->args, f, flen);
-    reply_bulk(&w->args, v, vlen);
-    batch_item_done(w);
+    if (w->left > 0) {
+        batch_item(w);
+        rw_bulk(w, f, flen);
+        rw_bulk(w, v, vlen);
+    }
 }
 
 struct field_ttl_ctx {
@@ -144,15 +191,14 @@ static void hash_field_ttl(const char *f, size_t flen, const char *v, size_t vle
     if (when < 0) {
         return;
     }
-    struct reply_buf *o = &ctx->w->out;
-    reply_array_len(o, 6);
-    reply_bulk_cstr(o, "HPEXPIREAT");
-    reply_bulk(o, ctx->w->key, ctx->w->klen);
-    reply_bulk_ll(o, when);
-    reply_bulk_cstr(o, "FIELDS");
-    reply_bulk_ll(o, 1);
-    reply_bulk(o, f, flen);
-    rw_maybe_flush(ctx->w);
+    struct rw *w = ctx->w;
+    rw_head(w, '*', 6);
+    rw_bulk_cstr(w, "HPEXPIREAT");
+    rw_bulk(w, w->key, w->klen);
+    rw_bulk_ll(w, when);
+    rw_bulk_cstr(w, "FIELDS");
+    rw_bulk_ll(w, 1);
+    rw_bulk(w, f, flen);
 }
 
 static void rewrite_zset(struct rw *w, const struct entry *e)
@@ -176,40 +222,47 @@ static void rewrite_zset(struct rw *w, const struct entry *e)
     }
 }
 
+static size_t zset_entry_len(const struct entry *e)
+{
+    if (entry_is_packed(e)) {
+        struct pack pk = {entry_obj(e)};
+        return pack_count(&pk) / 2;
+    }
+    return zset_len(entry_obj(e));
+}
+
 static void rewrite_entry(struct rw *w, const struct entry *e)
 {
     const char *key;
     size_t klen;
     entry_key(e, &key, &klen);
+    w->key = key;
+    w->klen = klen;
     switch (entry_type(e)) {
     case ENTRY_STRING: {
         struct entry_str s;
         entry_str(e, &s);
-        reply_array_len(&w->out, 3);
-        reply_bulk_cstr(&w->out, "SET");
-        reply_bulk(&w->out, key, klen);
-        reply_bulk(&w->out, s.p, s.len);
+        rw_head(w, '*', 3);
+        rw_bulk_cstr(w, "SET");
+        rw_bulk(w, key, klen);
+        rw_bulk(w, s.p, s.len);
         break;
     }
     case ENTRY_LIST:
-        batch_start(w, "RPUSH", key, klen, 1);
+        batch_start(w, "RPUSH", key, klen, list_len(entry_obj(e)), 1);
         list_walk(entry_obj(e), false, list_item, w);
-        batch_emit(w);
         break;
     case ENTRY_SET:
-        batch_start(w, "SADD", key, klen, 1);
+        batch_start(w, "SADD", key, klen, set_len(entry_obj(e)), 1);
         set_foreach(entry_obj(e), set_item, w);
-        batch_emit(w);
         break;
     case ENTRY_ZSET:
-        batch_start(w, "ZADD", key, klen, 2);
+        batch_start(w, "ZADD", key, klen, zset_entry_len(e), 2);
         rewrite_zset(w, e);
-        batch_emit(w);
         break;
     case ENTRY_HASH: {
-        batch_start(w, "HMSET", key, klen, 2);
+        batch_start(w, "HMSET", key, klen, hash_len(entry_obj(e)), 2);
         hash_foreach(entry_obj(e), hash_item, w);
-        batch_emit(w);
         if (hash_has_field_deadlines(entry_obj(e))) {
             struct field_ttl_ctx ctx = {w, entry_obj(e)};
             hash_foreach(entry_obj(e), hash_field_ttl, &ctx);
@@ -218,12 +271,11 @@ static void rewrite_entry(struct rw *w, const struct entry *e)
     }
     }
     if (entry_has_expire(e)) {
-        reply_array_len(&w->out, 3);
-        reply_bulk_cstr(&w->out, "PEXPIREAT");
-        reply_bulk(&w->out, key, klen);
-        reply_bulk_ll(&w->out, entry_expire(e));
+        rw_head(w, '*', 3);
+        rw_bulk_cstr(w, "PEXPIREAT");
+        rw_bulk(w, key, klen);
+        rw_bulk_ll(w, entry_expire(e));
     }
-    rw_maybe_flush(w);
 }
 
 struct rw_db_ctx {
@@ -243,17 +295,18 @@ static void rewrite_node(struct dict_node *n, void *arg)
 
 int aof_rewrite_to_fd(int fd, int64_t now_ms, bool incremental_fsync)
 {
-    struct rw w = {.fd = fd, .incremental_fsync = incremental_fsync};
-    reply_buf_init(&w.out, 2, mem_realloc);
-    reply_buf_init(&w.args, 2, mem_realloc);
+    static struct rw w; /* 64 KiB: not on the stack */
+    memset(&w, 0, offsetof(struct rw, buf));
+    w.fd = fd;
+    w.incremental_fsync = incremental_fsync;
     for (int i = 0; i < server.ndbs && w.err == 0; i++) {
         struct db *db = &server.dbs[i];
         if (db_size(db) == 0) {
             continue;
         }
-        reply_array_len(&w.out, 2);
-        reply_bulk_cstr(&w.out, "SELECT");
-        reply_bulk_ll(&w.out, i);
+        rw_head(&w, '*', 2);
+        rw_bulk_cstr(&w, "SELECT");
+        rw_bulk_ll(&w, i);
         struct rw_db_ctx ctx = {&w, now_ms};
         dict_foreach(&db->dict, rewrite_node, &ctx);
     }
@@ -261,7 +314,5 @@ int aof_rewrite_to_fd(int fd, int64_t now_ms, bool incremental_fsync)
     if (w.err == 0 && fsync(fd) != 0) {
         w.err = -errno;
     }
-    reply_buf_deinit(&w.out);
-    reply_buf_deinit(&w.args);
     return w.err;
 }

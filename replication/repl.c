@@ -196,18 +196,18 @@ void repl_disconnect_replicas(void)
 
 /* ---- snapshots for full syncs ---- */
 
+/* One snapshot child at a time. */
 static char *repl_snap_path(pid_t pid)
 {
-    char *p = mem_alloc(64);
-    snprintf(p, 64, "temp-repl-%d.snap", (int)pid);
-    return p;
+    (void)pid;
+    return mem_strdup("temp-repl-snapshot.snap");
 }
 
-static void repl_snap_child(void)
+/* The child allocates nothing (see persistence/aof_rewrite.h). */
+static void repl_snap_child(const char *path)
 {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
-    char *path = repl_snap_path(getpid());
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int rc = fd < 0 ? -errno : aof_rewrite_to_fd(fd, server.now_ms, false);
     _exit(rc < 0 ? 1 : 0);
@@ -228,10 +228,12 @@ static void repl_snap_start(void)
     prop_flush();
     pri.snap_off = repl_offset();
     prop_force_select(); /* the stream after the snapshot names its db */
+    char *path = repl_snap_path(0);
     pid_t pid = fork();
     if (pid == 0) {
-        repl_snap_child();
+        repl_snap_child(path);
     }
+    mem_free(path);
     if (pid < 0) {
         log_warning("Can't fork for a replica's snapshot: %s", strerror(errno));
         return;
