@@ -10,6 +10,7 @@
 #include "server/config.h"
 #include "server/pack.h"
 #include "server/propagate.h"
+#include "replication/repl.h"
 #include "server/t_hash.h"
 #include "server/t_zset.h"
 
@@ -96,6 +97,13 @@ static struct entry *db_find_live(struct db *db, const char *key, size_t len, in
     }
     struct entry *e = (struct entry *)dict_slot_node(slot);
     if (!(flags & DB_LOOKUP_NOEXPIRE) && db_is_expired(e, server.now_ms)) {
+        if (repl_is_replica()) {
+            /* A replica's keys go by its primary's DEL: its stream still
+             * sees the key, its clients don't. */
+            bool from_primary = server.current_client != NULL &&
+                                (server.current_client->flags & CLIENT_MASTER);
+            return from_primary ? e : NULL;
+        }
         db_expire_slot(db, slot, hash);
         return NULL;
     }
@@ -327,8 +335,9 @@ static void db_prop_field_expired(const char *f, size_t flen, void *arg)
 
 struct entry *db_field_expiry(struct db *db, struct entry *e)
 {
-    if (entry_type(e) != ENTRY_HASH || !hash_has_field_deadlines(entry_obj(e))) {
-        return e;
+    if (entry_type(e) != ENTRY_HASH || !hash_has_field_deadlines(entry_obj(e)) ||
+        repl_is_replica()) {
+        return e; /* a replica's fields go by its primary's HDEL */
     }
     struct hash_obj *h = entry_obj(e);
     const char *key;

@@ -94,6 +94,30 @@ def every_type_replicates_to_two_replicas():
 
 
 @case
+def replica_hides_expired_keys_until_the_primary_deletes_them():
+    p = Server()
+    r = None
+    try:
+        p.start()
+        r = start_replica(p)
+        c = p.client()
+        c.set("short", "v", px=400)
+        assert in_sync(p, r)
+        # The primary sleeps (no expiry, no DEL) past the deadline.
+        t = threading.Thread(target=lambda: p.client().execute_command("DEBUG", "SLEEP", 1.5))
+        t.start()
+        time.sleep(0.9)
+        rc = r.client()
+        assert rc.get("short") is None and rc.exists("short") == 0
+        assert rc.dbsize() == 1  # still there: the primary's DEL removes it
+        t.join(timeout=10)
+        assert wait_for(lambda: rc.dbsize() == 0, timeout=10)
+        assert in_sync(p, r)
+    finally:
+        cleanup(r, p)
+
+
+@case
 def wait_counts_acknowledging_replicas():
     p = Server()
     r1 = r2 = None
