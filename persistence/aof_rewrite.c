@@ -281,13 +281,52 @@ static void rewrite_entry(struct rw *w, const struct entry *e)
 struct rw_db_ctx {
     struct rw *w;
     int64_t now_ms;
+    size_t plain;   /* strings without a deadline: written as MSET */
 };
+
+static bool rewrite_is_plain(const struct entry *e)
+{
+    return entry_type(e) == ENTRY_STRING && !entry_has_expire(e);
+}
+
+static void count_plain(struct dict_node *n, void *arg)
+{
+    struct rw_db_ctx *ctx = arg;
+    ctx->plain += rewrite_is_plain((const struct entry *)n);
+}
+
+/* Strings without a deadline, AOF_REWRITE_ITEMS_PER_CMD per MSET: far
+ * fewer commands to replay for a cache of plain keys. */
+static void rewrite_plain(struct dict_node *n, void *arg)
+{
+    struct rw_db_ctx *ctx = arg;
+    const struct entry *e = (const struct entry *)n;
+    if (ctx->w->err != 0 || !rewrite_is_plain(e)) {
+        return;
+    }
+    const char *key;
+    size_t klen;
+    struct entry_str v;
+    entry_key(e, &key, &klen);
+    entry_str(e, &v);
+    if (ctx->w->in_cmd == 0) {
+        size_t left = ctx->w->left;
+        size_t k = left < AOF_REWRITE_ITEMS_PER_CMD ? left : AOF_REWRITE_ITEMS_PER_CMD;
+        rw_head(ctx->w, '*', 1 + 2 * (long long)k);
+        rw_bulk_cstr(ctx->w, "MSET");
+    }
+    ctx->w->in_cmd = (ctx->w->in_cmd + 1) % AOF_REWRITE_ITEMS_PER_CMD;
+    ctx->w->left--;
+    rw_bulk(ctx->w, key, klen);
+    rw_bulk(ctx->w, v.p, v.len);
+}
 
 static void rewrite_node(struct dict_node *n, void *arg)
 {
     struct rw_db_ctx *ctx = arg;
     const struct entry *e = (const struct entry *)n;
-    if (ctx->w->err != 0 || (entry_has_expire(e) && entry_expire(e) <= ctx->now_ms)) {
+    if (ctx->w->err != 0 || rewrite_is_plain(e) ||
+        (entry_has_expire(e) && entry_expire(e) <= ctx->now_ms)) {
         return;
     }
     rewrite_entry(ctx->w, e);
@@ -307,7 +346,11 @@ int aof_rewrite_to_fd(int fd, int64_t now_ms, bool incremental_fsync)
         rw_head(&w, '*', 2);
         rw_bulk_cstr(&w, "SELECT");
         rw_bulk_ll(&w, i);
-        struct rw_db_ctx ctx = {&w, now_ms};
+        struct rw_db_ctx ctx = {&w, now_ms, 0};
+        dict_foreach(&db->dict, count_plain, &ctx);
+        w.left = ctx.plain;
+        w.in_cmd = 0;
+        dict_foreach(&db->dict, rewrite_plain, &ctx);
         dict_foreach(&db->dict, rewrite_node, &ctx);
     }
     rw_flush(&w);

@@ -496,8 +496,19 @@ void cmd_wait(struct client *c)
     pri.getack_wanted = true;
 }
 
+static void repl_check_child(void)
+{
+    if (pri.snap_child > 0) {
+        int status;
+        if (waitpid(pri.snap_child, &status, WNOHANG) == pri.snap_child) {
+            repl_snap_done(status);
+        }
+    }
+}
+
 void repl_before_sleep(void)
 {
+    repl_check_child(); /* a finished snapshot goes out without waiting */
     if (pri.getack_wanted && pri.nreplicas > 0 && repl.has_backlog) {
         static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
         repl_feed_own(getack, sizeof(getack) - 1);
@@ -610,12 +621,7 @@ void cmd_script_kill(struct client *c)
 
 void repl_cron(void)
 {
-    if (pri.snap_child > 0) {
-        int status;
-        if (waitpid(pri.snap_child, &status, WNOHANG) == pri.snap_child) {
-            repl_snap_done(status);
-        }
-    }
+    repl_check_child();
     repl_waiters_check();
     long long period = server.cfg->repl_ping_replica_period * 1000;
     /* Only the top primary pings: a replica passes its primary's stream on. */

@@ -211,6 +211,9 @@ def restarted_replica_past_the_backlog_syncs_in_full():
         r = start_replica(p, ["--appendonly", "yes"])
         c = p.client()
         assert in_sync(p, r)
+        rc = r.client()
+        assert wait_for(lambda: info(rc)["aof_rewrites"] >= 1 and
+                        info(rc)["aof_rewrite_in_progress"] == 0, timeout=20)
         r.stop()
         for i in range(2000):  # far more than 16 KiB
             c.set("while-down:%d" % i, "x" * 50)
