@@ -149,7 +149,7 @@ struct command *cmd_at(int i)
 const char *cmd_group_name(enum cmd_group g)
 {
     static const char *const names[] = {"generic", "string",       "connection",
-                                        "server",  "transactions", "pubsub", "hash", "set", "sorted-set", "list"};
+                                        "server",  "transactions", "pubsub", "hash", "set", "sorted-set", "list", "surge"};
     return names[g];
 }
 

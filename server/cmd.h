@@ -43,6 +43,7 @@ enum cmd_group {
     GROUP_SET,
     GROUP_SORTED_SET,
     GROUP_LIST,
+    GROUP_SURGE, /* Surge's own: micro-caching, rate limits, inventory */
 };
 
 typedef void (*cmd_fn)(struct client *c);
