@@ -22,7 +22,7 @@ TOOL_SRCS  := $(sort $(wildcard tools/*.c))
 TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
 .PHONY: all deps run test unit integration asan clients digest checkaof persistence replication \
-	surgecmds twemproxy compat compat-check clean
+	microcache twemproxy compat compat-check clean
 all: $(BUILD)/surge-server $(TOOL_BINS)
 
 deps:
@@ -78,9 +78,10 @@ persistence: $(BUILD)/surge-server
 replication: $(BUILD)/surge-server
 	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh replication tests/replication.py
 
-# Surge's own commands: CL.THROTTLE, INV.*.
-surgecmds: $(BUILD)/surge-server
-	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh surgecmds tests/surgecmds.py
+# Surge's own commands (CL.THROTTLE, INV.*) and maxmemory eviction.
+microcache: $(BUILD)/surge-server
+	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh microcache tests/surgecmds.py \
+	    tests/eviction.py
 
 # Debian's nutcracker (twemproxy) sharding across three servers.
 twemproxy: $(BUILD)/surge-server
@@ -95,7 +96,8 @@ asan:
 	    SURGE_SERVER=build-asan/surge-server SURGE_CHECK_AOF=build-asan/surge-check-aof \
 	    sh tests/run-all.sh asan \
 	    $(UNIT_BINS:$(BUILD)/%=build-asan/%) build-asan/tests/integration-run tests/check_aof.sh \
-	    tests/persistence.py tests/replication.py tests/surgecmds.py
+	    tests/persistence.py tests/replication.py tests/surgecmds.py \
+	    tests/eviction.py
 
 # Everything: deps, warning-free build, unit, integration, real clients,
 # digests against redis-server, durability, twemproxy, sanitizers. Every
@@ -105,7 +107,7 @@ test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/integration-run
 	@$(MAKE) --no-print-directory compat-check
 	@rm -f $(TALLY)
-	@for s in unit integration clients digest checkaof persistence replication surgecmds twemproxy \
+	@for s in unit integration clients digest checkaof persistence replication microcache twemproxy \
 	    asan; do \
 	    TEST_TALLY=$(CURDIR)/$(TALLY) $(MAKE) --no-print-directory $$s || echo "0 0 1" >> $(TALLY); \
 	done

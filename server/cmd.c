@@ -11,6 +11,7 @@
 #include "persistence/aof.h"
 #include "replication/repl.h"
 #include "server/config.h"
+#include "server/evict.h"
 #include "server/blocking.h"
 #include "server/errors.h"
 #include "server/handlers.h"
@@ -238,8 +239,9 @@ static bool cmd_checks_or_reply(struct client *c, const struct command *cmd)
         reply_errorf(REPLY(c), "MISCONF Errors writing to the AOF file: %s", disk_err);
         return false;
     }
-    if ((cmd->flags & CMD_DENYOOM) && server.cfg->maxmemory > 0 &&
-        (long long)mem_used() > server.cfg->maxmemory) {
+    bool evicts = !(repl_is_replica() && server.cfg->replica_ignore_maxmemory);
+    if (server.cfg->maxmemory > 0 && evicts && evict_perform() < 0 &&
+        (cmd->flags & CMD_DENYOOM)) {
         reply_error(REPLY(c), ERR_OOM);
         return false;
     }

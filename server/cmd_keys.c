@@ -9,6 +9,7 @@
 #include "server/handlers.h"
 #include "server/mem.h"
 #include "server/propagate.h"
+#include "server/evict.h"
 #include "server/util.h"
 
 static const char *const key_type_names[] = {"string", "list", "set", "zset", "hash"};
@@ -438,7 +439,11 @@ void cmd_object_encoding(struct client *c)
 void cmd_object_idletime(struct client *c)
 {
     struct entry *e = object_lookup_or_reply(c);
-    if (e != NULL) {
+    if (e != NULL && evict_policy_is_lfu()) {
+        reply_error(REPLY(c), "ERR An LFU maxmemory policy is selected, idle time not tracked. "
+                              "Please note that when switching between policies at runtime LRU "
+                              "and LFU data will take some time to adjust.");
+    } else if (e != NULL) {
         reply_int(REPLY(c), (long long)db_idle_seconds(e));
     }
 }
@@ -446,8 +451,10 @@ void cmd_object_idletime(struct client *c)
 void cmd_object_freq(struct client *c)
 {
     struct entry *e = object_lookup_or_reply(c);
-    if (e != NULL) {
+    if (e != NULL && !evict_policy_is_lfu()) {
         reply_error(REPLY(c), ERR_LFU_NOT_SELECTED);
+    } else if (e != NULL) {
+        reply_int(REPLY(c), (long long)evict_lfu_count(dict_node_tag(&e->node)));
     }
 }
 

@@ -73,6 +73,9 @@ static int apply_hz(struct config *cfg, const char **err)
 
 static const char *const appendfsync_names[] = {"always", "everysec", "no", NULL};
 static const char *const fsync_thread_names[] = {"auto", "yes", "no", NULL};
+static const char *const maxmemory_policy_names[] = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+    "allkeys-lfu",  "allkeys-random", "noeviction", NULL};
 
 static int apply_backlog(struct config *cfg, const char **err)
 {
@@ -113,6 +116,15 @@ static const struct cfg_row cfg_rows[] = {
     {"client-query-buffer-limit", NULL, CFG_MEMORY, 0, OFF(client_query_buffer_limit), "1gb",
      1024 * 1024, LL_MAX_, NULL, NULL},
     {"maxmemory", NULL, CFG_MEMORY, 0, OFF(maxmemory), "0", 0, LL_MAX_, NULL, NULL},
+    {"maxmemory-policy", NULL, CFG_ENUM, 0, OFF(maxmemory_policy), "noeviction", 0, 0,
+     maxmemory_policy_names, NULL},
+    {"maxmemory-samples", NULL, CFG_INT, 0, OFF(maxmemory_samples), "5", 1, 64, NULL, NULL},
+    {"maxmemory-eviction-tenacity", NULL, CFG_INT, 0, OFF(maxmemory_eviction_tenacity), "10", 0,
+     100, NULL, NULL},
+    {"lfu-log-factor", NULL, CFG_INT, 0, OFF(lfu_log_factor), "10", 0, 2147483647, NULL, NULL},
+    {"lfu-decay-time", NULL, CFG_INT, 0, OFF(lfu_decay_time), "1", 0, 2147483647, NULL, NULL},
+    {"replica-ignore-maxmemory", "slave-ignore-maxmemory", CFG_BOOL, 0,
+     OFF(replica_ignore_maxmemory), "yes", 0, 1, NULL, NULL},
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", CFG_INT, 0,
      OFF(hash_max_listpack_entries), "512", 0, LL_MAX_, NULL, NULL},
     {"hash-max-listpack-value", "hash-max-ziplist-value", CFG_INT, 0, OFF(hash_max_listpack_value),
@@ -267,7 +279,7 @@ static int cfg_parse_obuf(struct obuf_limit *limits, int argc, char **argv, cons
 static int cfg_set_value(struct config *cfg, const struct cfg_row *r, int argc, char **argv,
                          const char **err)
 {
-    static char msg[128];
+    static char msg[512];
     void *field = cfg_field(cfg, r);
     long long v = 0;
     if (r->type == CFG_OBUF) {
@@ -289,8 +301,14 @@ static int cfg_set_value(struct config *cfg, const struct cfg_row *r, int argc, 
                 return 0;
             }
         }
-        snprintf(msg, sizeof(msg), "argument(s) must be one of the following: %s",
-                 "debug, verbose, notice, warning, nothing");
+        {
+            size_t n = (size_t)snprintf(msg, sizeof(msg),
+                                        "argument(s) must be one of the following: ");
+            for (int i = 0; r->enum_names[i] != NULL && n < sizeof(msg); i++) {
+                n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s%s", i ? ", " : "",
+                                      r->enum_names[i]);
+            }
+        }
         *err = msg;
         return -EINVAL;
     case CFG_STRING:
@@ -729,4 +747,9 @@ void config_set_replicaof(const char *value)
 {
     mem_free(server.cfg->replicaof);
     server.cfg->replicaof = mem_strdup(value);
+}
+
+const char *config_maxmemory_policy_name(int policy)
+{
+    return maxmemory_policy_names[policy];
 }

@@ -79,6 +79,12 @@ struct config {
     long long replica_announce_port;
     int replica_lazy_flush;
     int repl_disable_tcp_nodelay;
+    int maxmemory_policy;   /* enum maxmemory_policy (server/evict.h) */
+    long long maxmemory_samples;
+    long long maxmemory_eviction_tenacity;
+    long long lfu_log_factor;
+    long long lfu_decay_time;
+    int replica_ignore_maxmemory;
 };
 
 /* Set every field to its default. */
@@ -93,6 +99,7 @@ int config_load(struct config *cfg, const char *path, int argc, char **argv);
 int config_set_startup(struct config *cfg, int argc, char **argv, const char **err);
 
 const char *config_loglevel_name(int level);
+const char *config_maxmemory_policy_name(int policy);
 /* Record the replication source after REPLICAOF (CONFIG GET/REWRITE show
  * it): "host port" or "". */
 void config_set_replicaof(const char *value);

@@ -10,6 +10,7 @@
 #include "server/config.h"
 #include "server/pack.h"
 #include "server/propagate.h"
+#include "server/evict.h"
 #include "replication/repl.h"
 #include "server/t_hash.h"
 #include "server/t_zset.h"
@@ -121,7 +122,7 @@ struct entry *db_lookup(struct db *db, const char *key, size_t len, int flags)
         }
     }
     if (e != NULL && !(flags & DB_LOOKUP_NOTOUCH)) {
-        dict_node_set_tag(&e->node, db_lru_clock());
+        dict_node_set_tag(&e->node, evict_tag_touch(dict_node_tag(&e->node)));
     }
     return e;
 }
@@ -137,7 +138,7 @@ void db_add(struct db *db, struct entry *e)
     size_t len;
     entry_key(e, &key, &len);
     uint64_t hash = dict_hash(key, len);
-    dict_node_set_tag(&e->node, db_lru_clock());
+    dict_node_set_tag(&e->node, evict_tag_new());
     dict_add(&db->dict, &e->node, hash);
     db_index_expire(db, e, hash);
     multi_touch_key(db, key, len);
@@ -151,11 +152,12 @@ void db_set(struct db *db, struct entry *e)
     uint64_t hash = dict_hash(key, len);
     dict_slot *slot = dict_find_slot(&db->dict, key, len, hash);
     if (slot == NULL) {
-        dict_node_set_tag(&e->node, db_lru_clock());
+        dict_node_set_tag(&e->node, evict_tag_new());
         dict_add(&db->dict, &e->node, hash);
     } else {
         struct entry *old = (struct entry *)dict_slot_node(slot);
-        e->node.link = (old->node.link & DICT_PTR_MASK) | ((uint64_t)db_lru_clock() << 48);
+        uint16_t tag = evict_tag_touch(dict_node_tag(&old->node)); /* LFU keeps its count */
+        e->node.link = (old->node.link & DICT_PTR_MASK) | ((uint64_t)tag << 48);
         dict_slot_set(slot, &e->node);
         db_forget(db, old);
     }

@@ -88,11 +88,13 @@ static void info_memory(struct info_text *t)
              "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
              "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nused_memory_peak_human:%s\r\n"
              "allocator_allocated:%zu\r\nallocator_active:%zu\r\nallocator_resident:%zu\r\n"
-             "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:noeviction\r\n"
+             "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n"
              "mem_fragmentation_ratio:%.2f\r\nmem_allocator:jemalloc\r\n"
              "lazyfree_pending_objects:%zu\r\n",
              used, h_used, rss, h_rss, server.stats.used_memory_peak, h_peak, allocated, active,
-             resident, server.cfg->maxmemory, h_max, used > 0 ? (double)rss / (double)used : 0.0,
+             resident, server.cfg->maxmemory, h_max,
+             config_maxmemory_policy_name(server.cfg->maxmemory_policy),
+             used > 0 ? (double)rss / (double)used : 0.0,
              lazyfree_pending());
 }
 

@@ -16,6 +16,7 @@
 #include "server/cmd.h"
 #include "server/config.h"
 #include "server/conn.h"
+#include "server/evict.h"
 #include "server/lazyfree.h"
 #include "server/propagate.h"
 #include "server/log.h"
@@ -91,6 +92,9 @@ static void server_on_cron(uv_timer_t *t)
     conn_cron();
     aof_cron();
     repl_cron();
+    if (!(repl_is_replica() && server.cfg->replica_ignore_maxmemory)) {
+        evict_perform(); /* what a command's budget left over */
+    }
 }
 
 static void server_on_expire(uv_timer_t *t)
