@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "server/cmd.h"
+#include "server/cmd_set.h"
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/handlers.h"
@@ -14,7 +15,7 @@
 #include "server/t_set.h"
 #include "server/util.h"
 
-static struct set_limits set_limits_now(void)
+struct set_limits set_limits_now(void)
 {
     return (struct set_limits){(size_t)server.cfg->set_max_intset_entries,
                                (size_t)server.cfg->set_max_listpack_entries,

@@ -12,6 +12,7 @@
 #include "server/log.h"
 #include "server/mem.h"
 #include "server/propagate.h"
+#include "server/cmd_cache.h"
 #include "replication/repl.h"
 #include "server/blocking.h"
 #include "server/multi.h"
@@ -73,6 +74,7 @@ void conn_close(struct client *c)
     conn_unlink(c);
     /* Registries hold client pointers: leave them now, not at free time. */
     repl_client_closed(c);
+    cache_client_closed(c);
     multi_reset_client(c);
     pubsub_reset_client(c);
     blocking_cancel(c);

@@ -42,8 +42,7 @@ struct keyreg_entry *keyreg_find(struct keyreg *r, int db, const char *key, size
     return e;
 }
 
-struct keyreg_entry *keyreg_add(struct keyreg *r, int db, const char *key, size_t len,
-                                struct client *c)
+struct keyreg_entry *keyreg_get(struct keyreg *r, int db, const char *key, size_t len)
 {
     keyreg_ready(r);
     struct keyreg_entry *e = keyreg_find(r, db, key, len);
@@ -56,6 +55,13 @@ struct keyreg_entry *keyreg_add(struct keyreg *r, int db, const char *key, size_
         memcpy(e->key + len + 4, key, len);
         dict_add(&r->d, &e->node, dict_hash(e->key + len, len + 4));
     }
+    return e;
+}
+
+struct keyreg_entry *keyreg_add(struct keyreg *r, int db, const char *key, size_t len,
+                                struct client *c)
+{
+    struct keyreg_entry *e = keyreg_get(r, db, key, len);
     for (int i = 0; i < e->nclients; i++) {
         if (e->clients[i] == c) {
             return e;
@@ -80,7 +86,12 @@ void keyreg_remove(struct keyreg *r, struct keyreg_entry *e, struct client *c)
             break;
         }
     }
-    if (e->nclients == 0) {
+    keyreg_release(r, e);
+}
+
+void keyreg_release(struct keyreg *r, struct keyreg_entry *e)
+{
+    if (e->nclients == 0 && e->data == NULL) {
         dict_unlink(&r->d, e->key + e->len, e->len + 4, dict_hash(e->key + e->len, e->len + 4));
         mem_free(e->clients);
         mem_free(e);

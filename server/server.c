@@ -16,6 +16,7 @@
 #include "server/cmd.h"
 #include "server/config.h"
 #include "server/conn.h"
+#include "server/cmd_cache.h"
 #include "server/evict.h"
 #include "server/lazyfree.h"
 #include "server/propagate.h"
@@ -101,6 +102,7 @@ static void server_on_expire(uv_timer_t *t)
 {
     (void)t;
     server_update_time();
+    cache_timeouts();
     if (server.loading || repl_is_replica()) {
         blocking_timeouts(server.now_ms);
         return; /* a replica's keys expire by its primary's DELs */

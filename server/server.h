@@ -43,6 +43,7 @@ struct command;
 #define CLIENT_REPLICA 0x4000u  /* a replica of this server (after PSYNC) */
 #define CLIENT_MASTER 0x8000u   /* applies the primary's stream (replica.c) */
 #define CLIENT_WAITING 0x10000u /* blocked in WAIT */
+#define CLIENT_CACHE_WAIT 0x20000u /* blocked in CACHE.GET ... WAIT */
 
 /* A command queued by MULTI: owned, NUL-terminated copies of argv. */
 struct multi_cmd {
@@ -113,6 +114,8 @@ struct client {
     long long wait_target;      /* WAIT: offset, replicas, deadline */
     int wait_num;
     int64_t wait_deadline_ms;
+    struct keyreg_entry *cache_wait; /* CACHE.GET WAIT: the lease's entry */
+    int64_t cache_wait_deadline_ms;
 
     struct client *prev, *next;   /* server.clients */
     struct client *next_pending;  /* server.pending_writes */

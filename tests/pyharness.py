@@ -175,6 +175,29 @@ def fill_all_types(c, n=50):
     t.execute()
 
 
+def expect_error(fn, prefix=""):
+    """fn() must fail with a reply error starting with prefix; returns it."""
+    try:
+        fn()
+    except redis.ResponseError as e:
+        assert str(e).startswith(prefix), (str(e), prefix)
+        return str(e)
+    raise AssertionError("no error (wanted %r)" % prefix)
+
+
+def primary_and_replica(primary_args=()):
+    """A started primary and a replica of it."""
+    p = Server(args=list(primary_args))
+    p.start()
+    r = Server(args=["--replicaof", "127.0.0.1", str(p.port)])
+    try:
+        r.start()
+    except Exception:
+        p.cleanup()
+        raise
+    return p, r
+
+
 CASES = []
 
 

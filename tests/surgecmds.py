@@ -1,15 +1,167 @@
 #!/usr/bin/python3
-"""Surge's own commands for commerce back ends: CL.THROTTLE (redis-cell's
-GCRA rate limiter) and INV.* (inventory holds), driven by Debian's
+"""Surge's own commands for commerce back ends: CACHE.* (leases,
+stale-while-revalidate, tags, versions), CL.THROTTLE (redis-cell's GCRA
+rate limiter) and INV.* (inventory holds), driven by Debian's
 python3-redis over many real connections; their state survives a restart
 (AOF) and shows on a replica. The last line is "N passed, M failed".
 """
 import sys
 import threading
+import time
 
 import redis
 
-from pyharness import Server, case, digest, info, main, wait_for
+from pyharness import (Server, case, digest, expect_error, info, main, primary_and_replica,
+                       wait_for)
+
+
+def cget(c, key, *opts):
+    v, status, token, ttl = c.execute_command("CACHE.GET", key, *opts)
+    return v, status.decode(), token.decode() if token else None, int(ttl)
+
+
+@case
+def one_loader_per_miss_the_others_get_its_fill():
+    s = Server()
+    try:
+        s.start()
+        results = []
+        lock = threading.Lock()
+        start = threading.Barrier(200)
+
+        def shopper():
+            c = s.client()
+            start.wait(timeout=30)
+            r = cget(c, "product:42", "LEASE", 5000, "WAIT", 5000)
+            if r[1] == "win":  # this one loads from the origin
+                time.sleep(0.2)
+                c.execute_command("CACHE.FILL", "product:42", r[2], "sneaker", "EX", 10)
+            with lock:
+                results.append(r)
+        threads = [threading.Thread(target=shopper) for _ in range(200)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        statuses = [r[1] for r in results]
+        assert len(results) == 200 and statuses.count("win") == 1, statuses.count("win")
+        others = [r for r in results if r[1] != "win"]
+        assert all(r[0] == b"sneaker" and r[1] == "hit" for r in others), others[:3]
+        assert 0 < others[0][3] <= 10000
+    finally:
+        s.cleanup()
+
+
+@case
+def fills_need_the_current_lease():
+    s = Server()
+    try:
+        s.start()
+        c = s.client()
+        _, status, token, _ = cget(c, "k", "LEASE", 100)
+        assert status == "win"
+        assert cget(c, "k")[1] == "wait"  # no WAIT: told another loader is at work
+        time.sleep(0.2)  # the lease ran out
+        try:
+            c.execute_command("CACHE.FILL", "k", token, "late")
+            assert False
+        except redis.ResponseError as e:
+            assert str(e) == "LEASE the lease expired or another writer superseded it"
+        assert c.exists("k") == 0
+        _, status, token2, _ = cget(c, "k")
+        assert status == "win" and token2 != token
+        c.execute_command("CACHE.SET", "k", "newer", "EX", 60, "VERSION", 5)  # supersedes
+        try:
+            c.execute_command("CACHE.FILL", "k", token2, "slow-loader")
+            assert False
+        except redis.ResponseError as e:
+            assert str(e).startswith("LEASE")
+        try:
+            c.execute_command("CACHE.SET", "k", "older", "VERSION", 4)
+            assert False
+        except redis.ResponseError as e:
+            assert str(e) == "STALEVERSION version 4 is older than the stored 5"
+        assert cget(c, "k")[:2] == (b"newer", "hit")
+        for bad in (("CACHE.GET", "k", "LEASE", 0), ("CACHE.GET", "k", "FOO", 1),
+                    ("CACHE.SET", "k", "v", "EX", 0), ("CACHE.SET", "k", "v", "TAG"),
+                    ("CACHE.PURGE", "NOTTAG", "x")):
+            try:
+                c.execute_command(*bad)
+                assert False, bad
+            except redis.ResponseError:
+                pass
+        c.rpush("list", 1)
+        expect_error(lambda: cget(c, "list"), "WRONGTYPE")
+    finally:
+        s.cleanup()
+
+
+@case
+def stale_while_revalidate_serves_all_and_leases_one():
+    s = Server()
+    try:
+        s.start()
+        c = s.client()
+        c.execute_command("CACHE.SET", "price:7", "9.99", "PX", 200, "SWR", 5)
+        assert cget(c, "price:7")[1] == "hit"
+        time.sleep(0.3)
+        results = [cget(s.client(), "price:7") for _ in range(20)]
+        assert all(r[0] == b"9.99" and r[1] == "stale" for r in results)
+        assert sum(1 for r in results if r[2]) == 1  # exactly one revalidates
+        token = [r[2] for r in results if r[2]][0]
+        c.execute_command("CACHE.FILL", "price:7", token, "8.99", "EX", 10, "SWR", 5)
+        assert cget(c, "price:7")[:2] == (b"8.99", "hit")
+        assert 14000 <= c.pttl("price:7") <= 15000  # fresh 10 s + stale window 5 s
+    finally:
+        s.cleanup()
+
+
+@case
+def purge_by_tag_hard_and_soft():
+    s = Server()
+    try:
+        s.start()
+        c = s.client()
+        p = c.pipeline(transaction=False)
+        for i in range(100000):
+            p.execute_command("CACHE.SET", "item:%d" % i, "x", "EX", 600, "SWR", 60,
+                              "TAG", "sale" if i % 2 else "regular", "all")
+        p.execute()
+        c.execute_command("CACHE.SET", "item:1", "re-tagged", "EX", 600, "TAG", "regular")
+        t0 = time.time()
+        assert c.execute_command("CACHE.PURGE", "TAG", "sale") == 49999
+        purge_s = time.time() - t0
+        assert c.exists("item:3") == 0 and c.exists("item:1") == 1
+        assert c.exists("__surge_tag:sale") == 0
+        assert c.execute_command("CACHE.PURGE", "TAG", "regular", "SOFT") == 50001
+        v, status, token, _ = cget(c, "item:2")
+        assert v == b"x" and status == "stale" and token
+        assert c.execute_command("CACHE.PURGE", "TAG", "nosuchtag") == 0
+        print("  purged 49999 of 100000 tagged keys in %.3f s" % purge_s)
+    finally:
+        s.cleanup()
+
+
+@case
+def cache_entries_survive_restart_and_reach_replicas():
+    p, r = primary_and_replica(["--appendonly", "yes"])
+    try:
+        c = p.client()
+        _, _, token, _ = cget(c, "a")
+        c.execute_command("CACHE.FILL", "a", token, "1", "EX", 600, "TAG", "t1", "VERSION", 2)
+        c.execute_command("CACHE.SET", "b", "2", "EX", 600, "SWR", 30, "TAG", "t1", "t2")
+        c.execute_command("CACHE.PURGE", "TAG", "t2", "SOFT")
+        rc = r.client()
+        assert wait_for(lambda: digest(rc) == digest(c), timeout=20)
+        assert cget(rc, "a")[:2] == (b"1", "hit") and cget(rc, "b")[1] == "stale"
+        before = digest(c)
+        p.restart()
+        c = p.client()
+        assert digest(c) == before
+        assert c.execute_command("CACHE.PURGE", "TAG", "t1") == 2
+    finally:
+        r.cleanup()
+        p.cleanup()
 
 
 def throttle(c, *args):
@@ -44,11 +196,7 @@ def throttle_matches_redis_cell():
             except redis.ResponseError as e:
                 assert str(e) == msg, (bad, str(e))
         c.rpush("alist", 1)
-        try:
-            throttle(c, "alist", 1, 1, 1)
-            assert False
-        except redis.ResponseError as e:
-            assert str(e).startswith("WRONGTYPE")
+        expect_error(lambda: throttle(c, "alist", 1, 1, 1), "WRONGTYPE")
     finally:
         s.cleanup()
 
@@ -149,11 +297,7 @@ def unconfirmed_holds_come_back():
             except redis.ResponseError as e:
                 assert str(e) == msg, (bad, str(e))
         c.set("str", "x")
-        try:
-            c.execute_command("INV.GET", "str")
-            assert False
-        except redis.ResponseError as e:
-            assert str(e).startswith("WRONGTYPE")
+        expect_error(lambda: c.execute_command("INV.GET", "str"), "WRONGTYPE")
         assert [int(x) for x in c.execute_command("INV.GET", "nosuch")] == [0, 0, 0]
     finally:
         s.cleanup()
@@ -161,12 +305,8 @@ def unconfirmed_holds_come_back():
 
 @case
 def state_survives_restart_and_reaches_replicas():
-    p = Server(args=["--appendonly", "yes"])
-    r = None
+    p, r = primary_and_replica(["--appendonly", "yes"])
     try:
-        p.start()
-        r = Server(args=["--replicaof", "127.0.0.1", str(p.port)])
-        r.start()
         c = p.client()
         c.execute_command("INV.SET", "sku", 10)
         c.execute_command("INV.RESERVE", "sku", 4, "o1", "HOLD", 600)
@@ -184,8 +324,7 @@ def state_survives_restart_and_reaches_replicas():
         assert [int(x) for x in c.execute_command("INV.GET", "sku")] == [5, 4, 1]
         assert throttle(c, "rate", 5, 1, 60)[2] == 4
     finally:
-        if r is not None:
-            r.cleanup()
+        r.cleanup()
         p.cleanup()
 
 

@@ -1,0 +1,596 @@
+/* cmd_cache.c - cache-aside as server commands: leases that coalesce
+ * misses, stale-while-revalidate, versions and tags.
+ *
+ *   CACHE.GET key [LEASE ms] [WAIT ms]
+ *       -> [value|nil, "hit"|"stale"|"win"|"wait", token|nil, fresh ttl ms]
+ *   CACHE.FILL key token value [EX s|PX ms] [SWR s] [TAG t ...] [VERSION n]
+ *   CACHE.SET key value [EX s|PX ms] [SWR s] [TAG t ...] [VERSION n]
+ *   CACHE.PURGE TAG t [t ...] [SOFT]
+ *
+ * An entry is a hash: v (the value), f (fresh until, unix ms; 0 = stale),
+ * ver, tags; the key's own deadline is the end of the stale window, so
+ * nothing else has to reclaim it. A tag is a set "__surge_tag:<t>" of the
+ * keys carrying it, living as long as its longest-lived key, so purging
+ * costs the keys purged. Entries and tags are plain data: they persist
+ * and replicate as HSET/PEXPIREAT/SADD/DEL. Leases are not persisted: one
+ * per key, in memory, with the clients waiting for the fill.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/cmd.h"
+#include "server/cmd_hash.h"
+#include "server/conn.h"
+#include "server/errors.h"
+#include "server/handlers.h"
+#include "server/keyreg.h"
+#include "server/mem.h"
+#include "server/propagate.h"
+#include "server/cmd_cache.h"
+#include "server/cmd_set.h"
+#include "server/util.h"
+
+#define CACHE_LEASE_DEFAULT_MS 5000
+#define CACHE_TAG_PREFIX "__surge_tag:"
+#define CACHE_MAX_TAGS 32
+#define CACHE_TOKEN_LEN 16
+
+struct lease {
+    char token[CACHE_TOKEN_LEN + 1];
+    int64_t deadline_ms;
+};
+
+/* (db, key) -> lease (data) and the clients waiting for the fill. */
+static struct keyreg leases;
+
+/* ---- the entry ---- */
+
+struct cache_entry {
+    bool found;               /* a cache entry (or a plain string) */
+    const char *v;
+    size_t vlen;
+    long long fresh_until;    /* -1: fresh forever */
+    long long version;        /* -1: none */
+};
+
+static long long hash_ll(const struct hash_obj *h, const char *f, long long dflt)
+{
+    const char *v;
+    size_t vlen;
+    long long n;
+    if (hash_get(h, f, strlen(f), &v, &vlen) && util_parse_ll(v, vlen, &n) == 0) {
+        return n;
+    }
+    return dflt;
+}
+
+/* The entry at argv[1]; false when WRONGTYPE was replied. */
+static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
+{
+    memset(ce, 0, sizeof(*ce));
+    ce->fresh_until = -1;
+    ce->version = -1;
+    struct entry *e = db_lookup(c->db, c->argv[1].ptr, c->argv[1].len, 0);
+    if (e == NULL) {
+        return true;
+    }
+    if (entry_type(e) == ENTRY_STRING) { /* a plain SET value: always fresh */
+        static struct entry_str s;
+        entry_str(e, &s);
+        ce->found = true;
+        ce->v = s.p;
+        ce->vlen = s.len;
+        return true;
+    }
+    const struct hash_obj *h = entry_type(e) == ENTRY_HASH ? entry_obj(e) : NULL;
+    if (h == NULL || !hash_get(h, "v", 1, &ce->v, &ce->vlen)) {
+        reply_error(REPLY(c), ERR_WRONGTYPE);
+        return false;
+    }
+    ce->found = true;
+    ce->fresh_until = hash_ll(h, "f", -1);
+    ce->version = hash_ll(h, "ver", -1);
+    return true;
+}
+
+static bool cache_is_fresh(const struct cache_entry *ce)
+{
+    return ce->fresh_until < 0 || ce->fresh_until > server.now_ms;
+}
+
+static long long cache_ttl(const struct cache_entry *ce)
+{
+    return ce->fresh_until < 0 ? -1 : ce->fresh_until - server.now_ms;
+}
+
+/* ---- leases ---- */
+
+static void lease_token(char out[CACHE_TOKEN_LEN + 1])
+{
+    static uint64_t counter;
+    unsigned char raw[8];
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
+        uint64_t x = (uint64_t)server_ustime() ^ (++counter * 0x9e3779b97f4a7c15ULL);
+        memcpy(raw, &x, sizeof(raw));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    for (int i = 0; i < 8; i++) {
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    }
+}
+
+/* The live lease of argv[1], or NULL (an expired one is dropped). */
+static struct keyreg_entry *lease_find(struct client *c)
+{
+    struct keyreg_entry *e = keyreg_find(&leases, c->db_id, c->argv[1].ptr, c->argv[1].len);
+    if (e != NULL && e->data != NULL &&
+        ((struct lease *)e->data)->deadline_ms <= server.now_ms) {
+        mem_free(e->data);
+        e->data = NULL;
+    }
+    if (e != NULL && e->data == NULL) {
+        if (e->nclients == 0) {
+            keyreg_release(&leases, e);
+        }
+        return NULL;
+    }
+    return e;
+}
+
+static struct lease *lease_grant(struct client *c, long long ms)
+{
+    struct keyreg_entry *e = keyreg_get(&leases, c->db_id, c->argv[1].ptr, c->argv[1].len);
+    struct lease *l = mem_alloc(sizeof(*l));
+    lease_token(l->token);
+    l->deadline_ms = server.now_ms + ms;
+    mem_free(e->data);
+    e->data = l;
+    return l;
+}
+
+static void cache_reply(struct client *c, const char *v, size_t vlen, const char *status,
+                        const char *token, long long ttl)
+{
+    reply_array_len(REPLY(c), 4);
+    v != NULL ? reply_bulk(REPLY(c), v, vlen) : reply_null(REPLY(c));
+    reply_bulk_cstr(REPLY(c), status);
+    token != NULL ? reply_bulk_cstr(REPLY(c), token) : reply_null(REPLY(c));
+    reply_int(REPLY(c), ttl);
+}
+
+/* The fill arrived (or the lease ended): answer every waiting client. */
+static void lease_end(struct client *c, const char *v, size_t vlen, long long ttl)
+{
+    struct keyreg_entry *e = keyreg_find(&leases, c->db_id, c->argv[1].ptr, c->argv[1].len);
+    if (e == NULL) {
+        return;
+    }
+    mem_free(e->data);
+    e->data = NULL;
+    while (e->nclients > 0) {
+        struct client *w = e->clients[0];
+        w->cache_wait = NULL;
+        w->flags &= ~(CLIENT_BLOCKED | CLIENT_CACHE_WAIT);
+        cache_reply(w, v, vlen, v != NULL ? "hit" : "wait", NULL, ttl);
+        bool last = e->nclients == 1;
+        keyreg_remove(&leases, e, w); /* frees e with the last client */
+        conn_resume(w);
+        if (last) {
+            return;
+        }
+    }
+    keyreg_release(&leases, e);
+}
+
+void cache_client_closed(struct client *c)
+{
+    if (c->cache_wait != NULL) {
+        keyreg_remove(&leases, c->cache_wait, c);
+        c->cache_wait = NULL;
+        c->flags &= ~(CLIENT_BLOCKED | CLIENT_CACHE_WAIT);
+    }
+}
+
+/* Waiters whose WAIT ran out are told another loader is at work. */
+static void cache_timeout_one(struct keyreg_entry *e, void *arg)
+{
+    (void)arg;
+    for (int i = e->nclients - 1; i >= 0; i--) {
+        struct client *w = e->clients[i];
+        if (w->cache_wait_deadline_ms <= server.now_ms) {
+            w->cache_wait = NULL;
+            w->flags &= ~(CLIENT_BLOCKED | CLIENT_CACHE_WAIT);
+            cache_reply(w, NULL, 0, "wait", NULL, 0);
+            keyreg_remove(&leases, e, w);
+            conn_resume(w);
+            return; /* e may be gone: the next tick continues */
+        }
+    }
+}
+
+void cache_timeouts(void)
+{
+    if (keyreg_size(&leases) == 0) {
+        return;
+    }
+    for (int db = 0; db < server.ndbs; db++) {
+        keyreg_foreach_db(&leases, db, cache_timeout_one, NULL);
+    }
+}
+
+/* ---- CACHE.GET ---- */
+
+void cmd_cache_get(struct client *c)
+{
+    long long lease_ms = CACHE_LEASE_DEFAULT_MS, wait_ms = 0;
+    for (int i = 2; i < c->argc; i += 2) {
+        long long *dst = arg_is(c, i, "lease") ? &lease_ms : arg_is(c, i, "wait") ? &wait_ms
+                                                                                   : NULL;
+        if (dst == NULL || i + 1 >= c->argc) {
+            reply_error(REPLY(c), ERR_SYNTAX);
+            return;
+        }
+        if (arg_ll_or_reply(c, i + 1, dst) < 0) {
+            return;
+        }
+        if (*dst < (dst == &lease_ms ? 1 : 0)) {
+            reply_errorf(REPLY(c), "ERR invalid %s time", dst == &lease_ms ? "LEASE" : "WAIT");
+            return;
+        }
+    }
+    struct cache_entry ce;
+    if (!cache_read_or_reply(c, &ce)) {
+        return;
+    }
+    if (ce.found && cache_is_fresh(&ce)) {
+        cache_reply(c, ce.v, ce.vlen, "hit", NULL, cache_ttl(&ce));
+        return;
+    }
+    struct keyreg_entry *held = lease_find(c);
+    if (ce.found) { /* stale: served, and one caller revalidates */
+        struct lease *l = held == NULL ? lease_grant(c, lease_ms) : NULL;
+        cache_reply(c, ce.v, ce.vlen, "stale", l != NULL ? l->token : NULL, 0);
+        return;
+    }
+    if (held == NULL) {
+        struct lease *l = lease_grant(c, lease_ms);
+        cache_reply(c, NULL, 0, "win", l->token, 0);
+        return;
+    }
+    if (wait_ms == 0 || (c->flags & CLIENT_MULTI)) {
+        cache_reply(c, NULL, 0, "wait", NULL, 0);
+        return;
+    }
+    c->cache_wait = keyreg_add(&leases, c->db_id, c->argv[1].ptr, c->argv[1].len, c);
+    c->cache_wait_deadline_ms = server.now_ms + wait_ms;
+    c->flags |= CLIENT_BLOCKED | CLIENT_CACHE_WAIT;
+}
+
+/* ---- CACHE.SET / CACHE.FILL ---- */
+
+struct cache_opts {
+    long long ttl_ms;     /* -1: fresh forever */
+    long long swr_ms;
+    long long version;    /* -1: none */
+    int ntags;
+    const struct resp_arg *tags[CACHE_MAX_TAGS];
+};
+
+static bool cache_is_keyword(const struct client *c, int i)
+{
+    return arg_is(c, i, "ex") || arg_is(c, i, "px") || arg_is(c, i, "swr") ||
+           arg_is(c, i, "tag") || arg_is(c, i, "version");
+}
+
+static int cache_opts_or_reply(struct client *c, int at, struct cache_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->ttl_ms = -1;
+    o->version = -1;
+    for (int i = at; i < c->argc;) {
+        if (arg_is(c, i, "tag")) {
+            int k = i + 1;
+            while (k < c->argc && !cache_is_keyword(c, k) && o->ntags < CACHE_MAX_TAGS) {
+                o->tags[o->ntags++] = &c->argv[k++];
+            }
+            if (k == i + 1 || (k < c->argc && !cache_is_keyword(c, k))) {
+                reply_error(REPLY(c), k == i + 1 ? ERR_SYNTAX : "ERR too many tags");
+                return -EINVAL;
+            }
+            i = k;
+            continue;
+        }
+        long long v;
+        if (i + 1 >= c->argc || !cache_is_keyword(c, i)) {
+            reply_error(REPLY(c), ERR_SYNTAX);
+            return -EINVAL;
+        }
+        if (arg_ll_or_reply(c, i + 1, &v) < 0) {
+            return -EINVAL;
+        }
+        if (arg_is(c, i, "version")) {
+            if (v < 0) {
+                reply_error(REPLY(c), "ERR VERSION must be 0 or more");
+                return -EINVAL;
+            }
+            o->version = v;
+        } else if (v <= 0 || v > 100LL * 365 * 24 * 3600 * 1000) {
+            reply_errorf(REPLY(c), "ERR invalid expire time in '%s' command", c->cmd->name);
+            return -EINVAL;
+        } else if (arg_is(c, i, "swr")) {
+            o->swr_ms = v * 1000;
+        } else {
+            o->ttl_ms = arg_is(c, i, "ex") ? v * 1000 : v;
+        }
+        i += 2;
+    }
+    return 0;
+}
+
+static void tag_name(const struct resp_arg *t, char *out, size_t cap, size_t *len)
+{
+    *len = (size_t)snprintf(out, cap, "%s%.*s", CACHE_TAG_PREFIX, (int)t->len, t->ptr);
+    if (*len >= cap) {
+        *len = cap - 1;
+    }
+}
+
+/* The key joins the tag's set; the set lives as long as its longest-lived
+ * key (no deadline when the key has none). */
+static void cache_tag_key(struct client *c, const struct resp_arg *t, int64_t key_deadline)
+{
+    char name[600];
+    size_t nlen;
+    tag_name(t, name, sizeof(name), &nlen);
+    struct entry *e = db_lookup_write(c->db, name, nlen);
+    if (e != NULL && entry_type(e) != ENTRY_SET) {
+        return; /* a user key shadows the tag name: leave it alone */
+    }
+    bool created = e == NULL;
+    if (created) {
+        db_add(c->db, entry_new_obj(name, nlen, ENTRY_SET, set_new(), -1));
+        e = db_lookup_write(c->db, name, nlen);
+    }
+    struct set_limits lim = set_limits_now();
+    set_add(entry_obj(e), c->argv[1].ptr, c->argv[1].len, &lim);
+    db_modified(c->db, name, nlen);
+    prop_cmd_begin(c->db_id, 3);
+    prop_arg_str("SADD");
+    prop_arg(name, nlen);
+    prop_arg(c->argv[1].ptr, c->argv[1].len);
+    int64_t cur = entry_has_expire(e) ? entry_expire(e) : -1;
+    int64_t want = cur;
+    if (key_deadline < 0) {
+        want = -1; /* a key without deadline keeps its tag forever */
+    } else if (created || (cur >= 0 && key_deadline > cur)) {
+        want = key_deadline;
+    }
+    if (want != cur) {
+        db_set_expire(c->db, e, want);
+        prop_cmd_begin(c->db_id, want < 0 ? 2 : 3);
+        prop_arg_str(want < 0 ? "PERSIST" : "PEXPIREAT");
+        prop_arg(name, nlen);
+        if (want >= 0) {
+            prop_arg_ll(want);
+        }
+    }
+}
+
+/* Store argv[1] = argv[vat] with the options; propagated as plain hash,
+ * set and expiry commands in one MULTI. */
+static void cache_store(struct client *c, int vat, const struct cache_opts *o)
+{
+    const char *key = c->argv[1].ptr;
+    size_t klen = c->argv[1].len;
+    long long fresh = o->ttl_ms < 0 ? -1 : server.now_ms + o->ttl_ms;
+    int64_t deadline = o->ttl_ms < 0 ? -1 : fresh + o->swr_ms;
+    struct hash_obj *h = hash_new();
+    struct hash_limits lim = hash_limits_now();
+    char fnum[32], vnum[32], tags[1024] = "";
+    size_t tlen = 0;
+    int fl = snprintf(fnum, sizeof(fnum), "%lld", fresh);
+    int vl = snprintf(vnum, sizeof(vnum), "%lld", o->version);
+    for (int i = 0; i < o->ntags && tlen < sizeof(tags) - 1; i++) {
+        tlen += (size_t)snprintf(tags + tlen, sizeof(tags) - tlen, "%s%.*s", i ? "," : "",
+                                 (int)o->tags[i]->len, o->tags[i]->ptr);
+    }
+    tlen = tlen < sizeof(tags) ? tlen : sizeof(tags) - 1;
+    hash_set(h, "v", 1, c->argv[vat].ptr, c->argv[vat].len, &lim);
+    hash_set(h, "f", 1, fnum, (size_t)fl, &lim);
+    hash_set(h, "ver", 3, vnum, (size_t)vl, &lim);
+    hash_set(h, "tags", 4, tags, tlen, &lim);
+    db_set(c->db, entry_new_obj(key, klen, ENTRY_HASH, h, deadline));
+    prop_multi_begin();
+    prop_cmd_begin(c->db_id, 2);
+    prop_arg_str("DEL");
+    prop_arg(key, klen);
+    prop_cmd_begin(c->db_id, 10);
+    prop_arg_str("HSET");
+    prop_arg(key, klen);
+    prop_arg_str("v");
+    prop_arg(c->argv[vat].ptr, c->argv[vat].len);
+    prop_arg_str("f");
+    prop_arg(fnum, (size_t)fl);
+    prop_arg_str("ver");
+    prop_arg(vnum, (size_t)vl);
+    prop_arg_str("tags");
+    prop_arg(tags, tlen);
+    if (deadline >= 0) {
+        prop_cmd_begin(c->db_id, 3);
+        prop_arg_str("PEXPIREAT");
+        prop_arg(key, klen);
+        prop_arg_ll(deadline);
+    }
+    for (int i = 0; i < o->ntags; i++) {
+        cache_tag_key(c, o->tags[i], deadline);
+    }
+    prop_multi_end();
+    prop_cmd_end(true);
+    lease_end(c, c->argv[vat].ptr, c->argv[vat].len, o->ttl_ms);
+}
+
+static bool cache_version_ok_or_reply(struct client *c, const struct cache_opts *o)
+{
+    struct cache_entry ce;
+    struct entry *e = db_lookup_write(c->db, c->argv[1].ptr, c->argv[1].len);
+    if (e != NULL && entry_type(e) != ENTRY_HASH && entry_type(e) != ENTRY_STRING) {
+        reply_error(REPLY(c), ERR_WRONGTYPE);
+        return false;
+    }
+    if (o->version < 0 || e == NULL || entry_type(e) != ENTRY_HASH) {
+        return true;
+    }
+    ce.version = hash_ll(entry_obj(e), "ver", -1);
+    if (ce.version > o->version) {
+        reply_errorf(REPLY(c), "STALEVERSION version %lld is older than the stored %lld",
+                     o->version, ce.version);
+        return false;
+    }
+    return true;
+}
+
+void cmd_cache_set(struct client *c)
+{
+    struct cache_opts o;
+    if (cache_opts_or_reply(c, 3, &o) < 0 || !cache_version_ok_or_reply(c, &o)) {
+        return;
+    }
+    cache_store(c, 2, &o);
+    reply_ok(REPLY(c));
+}
+
+void cmd_cache_fill(struct client *c)
+{
+    struct cache_opts o;
+    if (cache_opts_or_reply(c, 4, &o) < 0) {
+        return;
+    }
+    struct keyreg_entry *held = lease_find(c);
+    if (held == NULL || strlen(((struct lease *)held->data)->token) != c->argv[2].len ||
+        memcmp(((struct lease *)held->data)->token, c->argv[2].ptr, c->argv[2].len) != 0) {
+        reply_error(REPLY(c), "LEASE the lease expired or another writer superseded it");
+        return;
+    }
+    if (!cache_version_ok_or_reply(c, &o)) {
+        return;
+    }
+    cache_store(c, 3, &o);
+    reply_ok(REPLY(c));
+}
+
+/* ---- CACHE.PURGE ---- */
+
+struct purge_ctx {
+    struct client *c;
+    const struct resp_arg *tag;
+    bool soft;
+    long long count;
+    char **keys;
+    size_t *lens;
+    size_t n, cap;
+};
+
+static void purge_collect(const char *m, size_t len, void *arg)
+{
+    struct purge_ctx *p = arg;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 16;
+        p->keys = mem_realloc(p->keys, sizeof(*p->keys) * p->cap);
+        p->lens = mem_realloc(p->lens, sizeof(*p->lens) * p->cap);
+    }
+    p->keys[p->n] = mem_strndup(m, len);
+    p->lens[p->n++] = len;
+}
+
+/* Whether the entry still carries the tag (it may have been rewritten). */
+static bool entry_has_tag(const struct entry *e, const struct resp_arg *t)
+{
+    const char *v;
+    size_t vlen;
+    if (entry_type(e) != ENTRY_HASH || !hash_get(entry_obj(e), "tags", 4, &v, &vlen)) {
+        return false;
+    }
+    for (size_t i = 0; i <= vlen;) {
+        const char *comma = memchr(v + i, ',', vlen - i);
+        size_t end = comma != NULL ? (size_t)(comma - v) : vlen;
+        if (end - i == t->len && memcmp(v + i, t->ptr, t->len) == 0) {
+            return true;
+        }
+        i = end + 1;
+    }
+    return false;
+}
+
+static void purge_one(struct purge_ctx *p, const char *key, size_t len)
+{
+    struct client *c = p->c;
+    struct entry *e = db_lookup_write(c->db, key, len);
+    if (e == NULL || !entry_has_tag(e, p->tag)) {
+        return;
+    }
+    p->count++;
+    if (!p->soft) {
+        db_delete(c->db, key, len);
+        prop_cmd_begin(c->db_id, 2);
+        prop_arg_str("DEL");
+        prop_arg(key, len);
+        return;
+    }
+    struct hash_limits lim = hash_limits_now();
+    hash_set(entry_obj(e), "f", 1, "0", 1, &lim); /* stale now: served under SWR */
+    db_modified(c->db, key, len);
+    prop_cmd_begin(c->db_id, 4);
+    prop_arg_str("HSET");
+    prop_arg(key, len);
+    prop_arg_str("f");
+    prop_arg_str("0");
+}
+
+void cmd_cache_purge(struct client *c)
+{
+    if (!arg_is(c, 1, "tag")) {
+        reply_error(REPLY(c), ERR_SYNTAX);
+        return;
+    }
+    bool soft = arg_is(c, c->argc - 1, "soft");
+    int ntags = c->argc - 2 - (soft ? 1 : 0);
+    if (ntags < 1) {
+        reply_error(REPLY(c), ERR_SYNTAX);
+        return;
+    }
+    struct purge_ctx p = {c, NULL, soft, 0, NULL, NULL, 0, 0};
+    prop_multi_begin();
+    for (int i = 2; i < 2 + ntags; i++) {
+        char name[600];
+        size_t nlen;
+        tag_name(&c->argv[i], name, sizeof(name), &nlen);
+        struct entry *e = db_lookup_write(c->db, name, nlen);
+        if (e == NULL || entry_type(e) != ENTRY_SET) {
+            continue;
+        }
+        p.tag = &c->argv[i];
+        p.n = 0;
+        set_foreach(entry_obj(e), purge_collect, &p);
+        for (size_t k = 0; k < p.n; k++) {
+            purge_one(&p, p.keys[k], p.lens[k]);
+            mem_free(p.keys[k]);
+        }
+        if (!soft) { /* the tag's keys are gone: so is the tag */
+            db_delete(c->db, name, nlen);
+            prop_cmd_begin(c->db_id, 2);
+            prop_arg_str("DEL");
+            prop_arg(name, nlen);
+        }
+    }
+    prop_multi_end();
+    prop_cmd_end(true);
+    mem_free(p.keys);
+    mem_free(p.lens);
+    reply_int(REPLY(c), p.count);
+}
