@@ -6,6 +6,7 @@
  *   CACHE.FILL key token value [EX s|PX ms] [SWR s] [TAG t ...] [VERSION n]
  *   CACHE.SET key value [EX s|PX ms] [SWR s] [TAG t ...] [VERSION n]
  *   CACHE.PURGE TAG t [t ...] [SOFT]
+ *   CACHE.NS.BUMP ns / CACHE.NS.GET ns
  *
  * An entry is a hash: v (the value), f (fresh until, unix ms; 0 = stale),
  * ver, tags; the key's own deadline is the end of the stale window, so
@@ -14,6 +15,12 @@
  * costs the keys purged. Entries and tags are plain data: they persist
  * and replicate as HSET/PEXPIREAT/SADD/DEL. Leases are not persisted: one
  * per key, in memory, with the clients waiting for the fill.
+ *
+ * Namespaces: a key "ns:rest" written by CACHE.SET/FILL records the
+ * version of namespace ns (field nsv); CACHE.NS.BUMP ns makes every entry
+ * written before it a miss at once, O(1) (the versions live in the hash
+ * "__surge_ns"). Such an entry is deleted when a CACHE.GET meets it, or
+ * when its deadline comes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "replication/repl.h"
 #include "server/cmd.h"
 #include "server/cmd_hash.h"
 #include "server/conn.h"
@@ -37,6 +45,8 @@
 #define CACHE_TAG_PREFIX "__surge_tag:"
 #define CACHE_MAX_TAGS 32
 #define CACHE_TOKEN_LEN 16
+#define CACHE_NS_KEY "__surge_ns"
+#define CACHE_NS_KEY_LEN 10
 
 struct lease {
     char token[CACHE_TOKEN_LEN + 1];
@@ -54,6 +64,7 @@ struct cache_entry {
     size_t vlen;
     long long fresh_until;    /* -1: fresh forever */
     long long version;        /* -1: none */
+    long long nsv;            /* namespace version written under */
 };
 
 static long long hash_ll(const struct hash_obj *h, const char *f, long long dflt)
@@ -93,6 +104,48 @@ static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
     ce->found = true;
     ce->fresh_until = hash_ll(h, "f", -1);
     ce->version = hash_ll(h, "ver", -1);
+    ce->nsv = hash_ll(h, "nsv", 0);
+    return true;
+}
+
+/* The namespace of a key: what comes before its first ':' (none: len 0). */
+static size_t cache_ns_of(const char *key, size_t len)
+{
+    const char *colon = memchr(key, ':', len);
+    return colon != NULL ? (size_t)(colon - key) : 0;
+}
+
+static long long cache_ns_version(struct client *c, const char *ns, size_t nslen)
+{
+    struct entry *e = db_lookup(c->db, CACHE_NS_KEY, CACHE_NS_KEY_LEN, DB_LOOKUP_NOSTATS);
+    if (e == NULL || entry_type(e) != ENTRY_HASH || nslen == 0) {
+        return 0;
+    }
+    const char *v;
+    size_t vlen;
+    long long n = 0;
+    if (hash_get(entry_obj(e), ns, nslen, &v, &vlen)) {
+        util_parse_ll(v, vlen, &n);
+    }
+    return n;
+}
+
+/* An entry of an older namespace version is gone: deleted (and the
+ * deletion propagated) when met. */
+static bool cache_outdated(struct client *c, const struct cache_entry *ce)
+{
+    size_t nslen = cache_ns_of(c->argv[1].ptr, c->argv[1].len);
+    if (nslen == 0 || ce->nsv >= cache_ns_version(c, c->argv[1].ptr, nslen)) {
+        return false;
+    }
+    if (repl_is_replica()) {
+        return true; /* hidden; the primary deletes it */
+    }
+    db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
+    prop_cmd_begin(c->db_id, 2);
+    prop_arg_str("DEL");
+    prop_arg(c->argv[1].ptr, c->argv[1].len);
+    prop_cmd_end(false);
     return true;
 }
 
@@ -248,6 +301,9 @@ void cmd_cache_get(struct client *c)
     if (!cache_read_or_reply(c, &ce)) {
         return;
     }
+    if (ce.found && cache_outdated(c, &ce)) {
+        ce.found = false;
+    }
     if (ce.found && cache_is_fresh(&ce)) {
         cache_reply(c, ce.v, ce.vlen, "hit", NULL, cache_ttl(&ce));
         return;
@@ -392,7 +448,9 @@ static void cache_store(struct client *c, int vat, const struct cache_opts *o)
     int64_t deadline = o->ttl_ms < 0 ? -1 : fresh + o->swr_ms;
     struct hash_obj *h = hash_new();
     struct hash_limits lim = hash_limits_now();
-    char fnum[32], vnum[32], tags[1024] = "";
+    char fnum[32], vnum[32], nnum[32], tags[1024] = "";
+    size_t nslen = cache_ns_of(key, klen);
+    int nl = snprintf(nnum, sizeof(nnum), "%lld", cache_ns_version(c, key, nslen));
     size_t tlen = 0;
     int fl = snprintf(fnum, sizeof(fnum), "%lld", fresh);
     int vl = snprintf(vnum, sizeof(vnum), "%lld", o->version);
@@ -405,12 +463,13 @@ static void cache_store(struct client *c, int vat, const struct cache_opts *o)
     hash_set(h, "f", 1, fnum, (size_t)fl, &lim);
     hash_set(h, "ver", 3, vnum, (size_t)vl, &lim);
     hash_set(h, "tags", 4, tags, tlen, &lim);
+    hash_set(h, "nsv", 3, nnum, (size_t)nl, &lim);
     db_set(c->db, entry_new_obj(key, klen, ENTRY_HASH, h, deadline));
     prop_multi_begin();
     prop_cmd_begin(c->db_id, 2);
     prop_arg_str("DEL");
     prop_arg(key, klen);
-    prop_cmd_begin(c->db_id, 10);
+    prop_cmd_begin(c->db_id, 12);
     prop_arg_str("HSET");
     prop_arg(key, klen);
     prop_arg_str("v");
@@ -421,6 +480,8 @@ static void cache_store(struct client *c, int vat, const struct cache_opts *o)
     prop_arg(vnum, (size_t)vl);
     prop_arg_str("tags");
     prop_arg(tags, tlen);
+    prop_arg_str("nsv");
+    prop_arg(nnum, (size_t)nl);
     if (deadline >= 0) {
         prop_cmd_begin(c->db_id, 3);
         prop_arg_str("PEXPIREAT");
@@ -482,6 +543,39 @@ void cmd_cache_fill(struct client *c)
     }
     cache_store(c, 3, &o);
     reply_ok(REPLY(c));
+}
+
+/* ---- namespaces ---- */
+
+void cmd_cache_ns_bump(struct client *c)
+{
+    struct entry *e = db_lookup_write(c->db, CACHE_NS_KEY, CACHE_NS_KEY_LEN);
+    if (e != NULL && entry_type(e) != ENTRY_HASH) {
+        reply_error(REPLY(c), ERR_WRONGTYPE);
+        return;
+    }
+    if (e == NULL) {
+        db_add(c->db, entry_new_obj(CACHE_NS_KEY, CACHE_NS_KEY_LEN, ENTRY_HASH, hash_new(), -1));
+        e = db_lookup_write(c->db, CACHE_NS_KEY, CACHE_NS_KEY_LEN);
+    }
+    long long v = cache_ns_version(c, c->argv[1].ptr, c->argv[1].len) + 1;
+    char num[32];
+    struct hash_limits lim = hash_limits_now();
+    hash_set(entry_obj(e), c->argv[1].ptr, c->argv[1].len, num,
+             (size_t)snprintf(num, sizeof(num), "%lld", v), &lim);
+    db_modified(c->db, CACHE_NS_KEY, CACHE_NS_KEY_LEN);
+    prop_cmd_begin(c->db_id, 4);
+    prop_arg_str("HINCRBY");
+    prop_arg(CACHE_NS_KEY, CACHE_NS_KEY_LEN);
+    prop_arg(c->argv[1].ptr, c->argv[1].len);
+    prop_arg_ll(1);
+    prop_cmd_end(true);
+    reply_int(REPLY(c), v);
+}
+
+void cmd_cache_ns_get(struct client *c)
+{
+    reply_int(REPLY(c), cache_ns_version(c, c->argv[1].ptr, c->argv[1].len));
 }
 
 /* ---- CACHE.PURGE ---- */

@@ -143,6 +143,27 @@ def purge_by_tag_hard_and_soft():
 
 
 @case
+def namespace_bump_hides_older_entries_at_once():
+    s = Server()
+    try:
+        s.start()
+        c = s.client()
+        assert c.execute_command("CACHE.NS.GET", "catalog") == 0
+        for i in range(1000):
+            c.execute_command("CACHE.SET", "catalog:item:%d" % i, "v1", "EX", 600)
+        c.execute_command("CACHE.SET", "cart:1", "keep", "EX", 600)
+        assert c.execute_command("CACHE.NS.BUMP", "catalog") == 1
+        assert c.execute_command("CACHE.NS.GET", "catalog") == 1
+        assert cget(c, "catalog:item:5")[1] == "win"  # a miss now
+        assert c.exists("catalog:item:5") == 0        # and reclaimed when met
+        assert cget(c, "cart:1")[:2] == (b"keep", "hit")  # other namespaces untouched
+        c.execute_command("CACHE.SET", "catalog:item:6", "v2", "EX", 600)
+        assert cget(c, "catalog:item:6")[:2] == (b"v2", "hit")
+    finally:
+        s.cleanup()
+
+
+@case
 def cache_entries_survive_restart_and_reach_replicas():
     p, r = primary_and_replica(["--appendonly", "yes"])
     try:
@@ -151,9 +172,12 @@ def cache_entries_survive_restart_and_reach_replicas():
         c.execute_command("CACHE.FILL", "a", token, "1", "EX", 600, "TAG", "t1", "VERSION", 2)
         c.execute_command("CACHE.SET", "b", "2", "EX", 600, "SWR", 30, "TAG", "t1", "t2")
         c.execute_command("CACHE.PURGE", "TAG", "t2", "SOFT")
+        c.execute_command("CACHE.SET", "ns:x", "old", "EX", 600)
+        c.execute_command("CACHE.NS.BUMP", "ns")
         rc = r.client()
         assert wait_for(lambda: digest(rc) == digest(c), timeout=20)
         assert cget(rc, "a")[:2] == (b"1", "hit") and cget(rc, "b")[1] == "stale"
+        assert cget(rc, "ns:x")[1] == "win" and rc.exists("ns:x") == 1  # hidden, not deleted
         before = digest(c)
         p.restart()
         c = p.client()
