@@ -5,7 +5,10 @@
  * and one field `hold:<id>` per reservation, holding its units, with a
  * per-field deadline (HEXPIRE's machinery). Available = stock - live
  * holds, so a hold that is not confirmed in time gives its units back by
- * expiring - actively, or at the next look. Reservations are atomic (one
+ * expiring - actively, or at the next look. The sum and count of holds are
+ * kept in `held` / `holds`; when the count of hold fields no longer
+ * matches (some expired) they are recomputed once, so a reservation costs
+ * O(1) however many holds are open. Reservations are atomic (one
  * loop thread), never take available below zero, and are idempotent per
  * id. Everything propagates as plain hash commands (HSET, HPEXPIREAT,
  * HINCRBY, HDEL), so the AOF and replicas need nothing special.
@@ -26,8 +29,11 @@
 #define INV_ID_MAX 256
 
 struct inv_counts {
-    long long stock, sold, held;
+    long long stock, sold, held, holds;
+    bool recounted; /* held/holds were recomputed: store them */
 };
+
+static const char *const inv_fixed[] = {"stock", "sold", "held", "holds"};
 
 static long long inv_field(const struct hash_obj *h, const char *name)
 {
@@ -42,21 +48,54 @@ static long long inv_field(const struct hash_obj *h, const char *name)
 
 static void inv_sum_hold(const char *f, size_t flen, const char *v, size_t vlen, void *arg)
 {
+    struct inv_counts *k = arg;
     long long n;
     if (flen > HOLD_PREFIX_LEN && memcmp(f, HOLD_PREFIX, HOLD_PREFIX_LEN) == 0 &&
         util_parse_ll(v, vlen, &n) == 0) {
-        *(long long *)arg += n;
+        k->held += n;
+        k->holds++;
     }
 }
 
 static void inv_counts(const struct hash_obj *h, struct inv_counts *k)
 {
+    memset(k, 0, sizeof(*k));
+    if (h == NULL) {
+        return;
+    }
     k->stock = inv_field(h, "stock");
     k->sold = inv_field(h, "sold");
-    k->held = 0;
-    if (h != NULL) {
-        hash_foreach(h, inv_sum_hold, &k->held);
+    k->held = inv_field(h, "held");
+    k->holds = inv_field(h, "holds");
+    long long fixed = 0;
+    for (size_t i = 0; i < sizeof(inv_fixed) / sizeof(inv_fixed[0]); i++) {
+        const char *v;
+        size_t vlen;
+        fixed += hash_get(h, inv_fixed[i], strlen(inv_fixed[i]), &v, &vlen);
     }
+    if ((long long)hash_len(h) - fixed != k->holds) { /* holds expired: count again */
+        k->held = k->holds = 0;
+        hash_foreach(h, inv_sum_hold, k);
+        k->recounted = true;
+    }
+}
+
+/* Store held/holds (and propagate them) after a change of the holds. */
+static void inv_store_totals(struct client *c, struct hash_obj *h, long long held,
+                             long long holds)
+{
+    struct hash_limits lim = hash_limits_now();
+    char a[32], b[32];
+    int al = snprintf(a, sizeof(a), "%lld", held), bl = snprintf(b, sizeof(b), "%lld", holds);
+    hash_set(h, "held", 4, a, (size_t)al, &lim);
+    hash_set(h, "holds", 5, b, (size_t)bl, &lim);
+    prop_cmd_begin(c->db_id, 6);
+    prop_arg_str("HSET");
+    prop_arg(c->argv[1].ptr, c->argv[1].len);
+    prop_arg_str("held");
+    prop_arg(a, (size_t)al);
+    prop_arg_str("holds");
+    prop_arg(b, (size_t)bl);
 }
 
 /* "hold:<id>" for argv[i]; false (error replied) when the id is too long. */
@@ -164,6 +203,7 @@ void cmd_inv_reserve(struct client *c)
     prop_arg_str("FIELDS");
     prop_arg_ll(1);
     prop_arg(f, flen);
+    inv_store_totals(c, h, k.held + qty, k.holds + 1);
     prop_multi_end();
     prop_cmd_end(true);
     reply_int(REPLY(c), k.stock - k.held - qty);
@@ -216,6 +256,7 @@ void cmd_inv_confirm(struct client *c)
     prop_hash_field(c, "HINCRBY", "stock", 5, -qty, true);
     prop_hash_field(c, "HINCRBY", "sold", 4, qty, true);
     prop_hash_field(c, "HDEL", f, flen, 0, false);
+    inv_store_totals(c, h, k.held - qty, k.holds - 1);
     prop_multi_end();
     prop_cmd_end(true);
     reply_int(REPLY(c), qty);
@@ -231,11 +272,15 @@ void cmd_inv_release(struct client *c)
     if (h == NULL) {
         return;
     }
+    struct inv_counts k;
+    inv_counts(h, &k);
     hash_del(h, f, flen);
     db_modified(c->db, c->argv[1].ptr, c->argv[1].len);
+    prop_multi_begin();
     prop_hash_field(c, "HDEL", f, flen, 0, false);
+    inv_store_totals(c, h, k.held - qty, k.holds - 1);
+    prop_multi_end();
     prop_cmd_end(true);
-    hash_drop_if_empty(c, h);
     reply_int(REPLY(c), 1);
 }
 

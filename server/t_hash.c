@@ -21,6 +21,7 @@ struct hash_node {
 struct hash_obj {
     int enc;
     uint32_t nexpiring; /* fields with a deadline (table encoding only) */
+    int64_t min_deadline; /* no field deadline is earlier (0: unknown) */
     union {
         struct pack pk; /* field, value, field, value, ... */
         struct dict *d; /* a table is allocated only once needed */
@@ -304,6 +305,9 @@ int hash_set_field_expire(struct hash_obj *h, const char *f, size_t flen, int64_
     struct hash_node *n = hash_table_node(h, f, flen);
     h->nexpiring += (expire_ms >= 0) - (n->expire_ms >= 0);
     n->expire_ms = expire_ms;
+    if (expire_ms >= 0 && h->min_deadline > expire_ms) {
+        h->min_deadline = expire_ms; /* 0 (unknown) stays unknown */
+    }
     return 0;
 }
 
@@ -332,10 +336,20 @@ static void hash_purge_visit(struct dict_node *dn, void *arg)
     }
 }
 
+/* The earliest deadline of the fields that stay (INT64_MAX: none). */
+static void hash_min_visit(struct dict_node *dn, void *arg)
+{
+    const struct hash_node *n = (const struct hash_node *)dn;
+    int64_t *min = arg;
+    if (n->expire_ms >= 0 && n->expire_ms < *min) {
+        *min = n->expire_ms;
+    }
+}
+
 size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms, hash_field_fn fn, void *arg)
 {
-    if (h->nexpiring == 0) {
-        return 0;
+    if (h->nexpiring == 0 || (h->min_deadline > 0 && h->min_deadline > now_ms)) {
+        return 0; /* nothing due: no scan (holds of a flash sale stay O(1)) */
     }
     struct hash_purge p = {h, now_ms, NULL, 0, 0};
     dict_foreach(h->u.d, hash_purge_visit, &p);
@@ -346,6 +360,11 @@ size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms, hash_field_fn fn, 
         hash_del(h, p.dead[i]->data, p.dead[i]->flen);
     }
     mem_free(p.dead);
+    int64_t min = INT64_MAX;
+    if (h->nexpiring > 0) {
+        dict_foreach(h->u.d, hash_min_visit, &min);
+    }
+    h->min_deadline = min;
     return p.n;
 }
 
