@@ -103,8 +103,7 @@ static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
     }
     ce->found = true;
     ce->fresh_until = hash_ll(h, "f", -1);
-    ce->version = hash_ll(h, "ver", -1);
-    ce->nsv = hash_ll(h, "nsv", 0);
+    ce->nsv = hash_ll(h, "nsv", 0); /* the version is read only by writes */
     return true;
 }
 
