@@ -441,7 +441,8 @@ def sentinel_fails_over_a_killed_primary():
                         timeout=40, step=0.2), (repl_info(p.client()), open(os.path.join(
                             sentinels[0]["dir"], "sentinel.log")).read()[-2500:], p.tail_log(1500))
         wc.set("after-rejoin", "1")
-        assert in_sync(winner, other, p)
+        assert in_sync(winner, other, p, timeout=60), (
+            repl_info(wc), repl_info(other.client()), repl_info(p.client()), p.tail_log(3000))
     finally:
         for s in sentinels:
             stop_sentinel(s)
