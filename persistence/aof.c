@@ -268,7 +268,6 @@ static struct {
     pthread_cond_t cv;
     struct aof_chore *head, *tail;
     bool started, stop;
-    int pending;
 } chores;
 
 static void *aof_chores_main(void *arg)
@@ -299,7 +298,6 @@ static void *aof_chores_main(void *arg)
         mem_free(c->path);
         mem_free(c);
         pthread_mutex_lock(&chores.mu);
-        chores.pending--;
         pthread_cond_broadcast(&chores.cv);
     }
     pthread_mutex_unlock(&chores.mu);
@@ -335,7 +333,6 @@ static void aof_chore_add(int fd, char *path)
         chores.head = c;
     }
     chores.tail = c;
-    chores.pending++;
     pthread_cond_signal(&chores.cv);
     pthread_mutex_unlock(&chores.mu);
 }
@@ -449,11 +446,6 @@ bool aof_feed(const char *p, size_t len, unsigned long long batch)
     return aof_policy() == AOF_FSYNC_ALWAYS; /* only always holds replies */
 }
 
-/* Move the stream's pending bytes into the AOF buffer (and to replicas). */
-static void aof_take_stream(void)
-{
-    prop_flush();
-}
 
 static void aof_flush(bool force)
 {
@@ -663,7 +655,7 @@ static void aof_stop_writing(void)
     if (!aof.on) {
         return;
     }
-    aof_take_stream();
+    prop_flush();
     aof_write_buf();
     aof_bio_drain();
     if (aof.fd >= 0) {
@@ -823,9 +815,8 @@ int aof_startup(void)
 /* ---- rewrite ---- */
 
 /* One rewrite runs at a time (a child, or DEBUG RELOAD in-process). */
-static char *aof_temp_rewrite_name(pid_t pid)
+static char *aof_temp_rewrite_name(void)
 {
-    (void)pid;
     return aof_path("temp-rewriteaof-bg.aof");
 }
 
@@ -840,7 +831,7 @@ static char *aof_temp_incr_name(void)
  * the file changes). */
 static void aof_sync_now(void)
 {
-    aof_take_stream();
+    prop_flush();
     aof_write_buf();
     aof_bio_drain();
     if (aof.fd >= 0 && aof.buf.len == 0) {
@@ -859,7 +850,7 @@ static int aof_switch_incr(void)
     if (aof_policy() == AOF_FSYNC_ALWAYS) {
         aof_sync_now(); /* held replies must not wait on a closed file */
     } else {
-        aof_take_stream();
+        prop_flush();
         aof_write_buf();
         aof_bio_drain();
     }
@@ -894,21 +885,6 @@ static int aof_switch_incr(void)
     return 0;
 }
 
-/* The child allocates nothing (see aof_rewrite.h): its file name is made
- * before the fork. */
-static void aof_child_main(const char *tmp)
-{
-    signal(SIGTERM, SIG_DFL); /* the loop's handlers belong to the parent */
-    signal(SIGINT, SIG_DFL);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int rc = fd < 0 ? -errno : aof_rewrite_to_fd(fd, server.now_ms,
-                                                 server.cfg->aof_rewrite_incremental_fsync);
-    if (fd >= 0) {
-        close(fd);
-    }
-    _exit(rc < 0 ? 1 : 0);
-}
-
 int aof_rewrite_background(const char **err)
 {
     if (aof.child > 0) {
@@ -932,19 +908,14 @@ int aof_rewrite_background(const char **err)
         aof.rewrite_ok = 0;
         return -EIO;
     }
-    char *tmp = aof_temp_rewrite_name(0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        aof_child_main(tmp);
-    }
+    char *tmp = aof_temp_rewrite_name();
+    pid_t pid = aof_rewrite_fork(tmp, server.cfg->aof_rewrite_incremental_fsync);
+    mem_free(tmp);
     if (pid < 0) {
-        int e = errno;
-        mem_free(tmp);
         *err = "ERR Can't rewrite append only file in background: fork failed";
         aof.rewrite_ok = 0;
-        return -e;
+        return pid;
     }
-    mem_free(tmp);
     aof.child = pid;
     aof.child_start_ms = server.now_ms;
     aof.rewrite_scheduled = false;
@@ -953,9 +924,9 @@ int aof_rewrite_background(const char **err)
 }
 
 /* The child wrote a new base: install it and switch the manifest. */
-static int aof_install_base(pid_t pid)
+static int aof_install_base(void)
 {
-    char *tmp = aof_temp_rewrite_name(pid);
+    char *tmp = aof_temp_rewrite_name();
     long long bseq = aof.mf.base_seq + 1;
     char *base = aof_file_name("base", bseq), *dst = aof_path(base);
     int rc = rename(tmp, dst) == 0 ? 0 : -errno;
@@ -1017,18 +988,17 @@ static int aof_install_base(pid_t pid)
 
 static void aof_child_done(int status)
 {
-    pid_t pid = aof.child;
     aof.child = -1;
     aof.rewrite_last_secs = (server.now_ms - aof.child_start_ms) / 1000;
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (ok && aof_install_base(pid) == 0) {
+    if (ok && aof_install_base() == 0) {
         log_notice("Background AOF rewrite finished successfully");
         aof.rewrite_ok = 1;
         aof.rewrites++;
         aof.rewrite_failures = 0;
         return;
     }
-    char *tmp = aof_temp_rewrite_name(pid);
+    char *tmp = aof_temp_rewrite_name();
     unlink(tmp);
     mem_free(tmp);
     log_warning("Background AOF rewrite terminated with error");
@@ -1082,7 +1052,7 @@ void aof_cron(void)
     if (!aof.on) {
         return;
     }
-    aof_take_stream();
+    prop_flush();
     aof_flush(false);
     if (aof_policy() == AOF_FSYNC_EVERYSEC && aof.buf.len == 0 &&
         server.now_ms - aof.last_fsync_ms >= 1000 && !aof_bio_busy() &&
@@ -1099,11 +1069,8 @@ static void aof_kill_child(void)
         return;
     }
     log_notice("Killing running AOF rewrite child: %d", (int)aof.child);
-    kill(aof.child, SIGUSR1);
-    int status;
-    waitpid(aof.child, &status, 0);
-    char *tmp = aof_temp_rewrite_name(aof.child);
-    unlink(tmp);
+    char *tmp = aof_temp_rewrite_name();
+    aof_rewrite_kill(aof.child, tmp);
     mem_free(tmp);
     aof.child = -1;
 }
@@ -1222,8 +1189,7 @@ int aof_debug_reload(const char **err)
         return -EIO;
     }
     /* The rewrite runs in-process: the same writer a child would run. */
-    pid_t self = getpid();
-    char *tmp = aof_temp_rewrite_name(self);
+    char *tmp = aof_temp_rewrite_name();
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int rc = fd < 0 ? -errno : aof_rewrite_to_fd(fd, server.now_ms, true);
     if (fd >= 0) {
@@ -1233,7 +1199,7 @@ int aof_debug_reload(const char **err)
         unlink(tmp);
     }
     mem_free(tmp);
-    if (rc < 0 || aof_install_base(self) < 0) {
+    if (rc < 0 || aof_install_base() < 0) {
         *err = "ERR Error trying to rewrite the AOF, check server logs.";
         return -EIO;
     }

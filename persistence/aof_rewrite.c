@@ -2,6 +2,9 @@
 #include "persistence/aof_rewrite.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -358,4 +361,29 @@ int aof_rewrite_to_fd(int fd, int64_t now_ms, bool incremental_fsync)
         w.err = -errno;
     }
     return w.err;
+}
+
+pid_t aof_rewrite_fork(const char *path, bool incremental_fsync)
+{
+    int64_t now_ms = server.now_ms;
+    pid_t pid = fork();
+    if (pid != 0) {
+        return pid < 0 ? -errno : pid;
+    }
+    signal(SIGTERM, SIG_DFL); /* the loop's handlers belong to the parent */
+    signal(SIGINT, SIG_DFL);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int rc = fd < 0 ? -errno : aof_rewrite_to_fd(fd, now_ms, incremental_fsync);
+    if (fd >= 0) {
+        close(fd);
+    }
+    _exit(rc < 0 ? 1 : 0);
+}
+
+void aof_rewrite_kill(pid_t pid, const char *path)
+{
+    int status;
+    kill(pid, SIGUSR1);
+    waitpid(pid, &status, 0);
+    unlink(path);
 }

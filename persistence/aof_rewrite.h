@@ -13,11 +13,19 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define AOF_REWRITE_ITEMS_PER_CMD 64
 
 /* Write everything to fd (fsync every 4 MiB when incremental_fsync, and
  * at the end). 0, or -errno. */
 int aof_rewrite_to_fd(int fd, int64_t now_ms, bool incremental_fsync);
+
+/* Fork a child that writes everything to path and exits 0 on success
+ * (the AOF rewrite, a replica's snapshot). The child allocates nothing.
+ * Returns the pid, or -errno. */
+pid_t aof_rewrite_fork(const char *path, bool incremental_fsync);
+/* Stop such a child (SIGUSR1), reap it and remove its file. */
+void aof_rewrite_kill(pid_t pid, const char *path);
 
 #endif

@@ -44,23 +44,6 @@ static struct {
     uint64_t sync_full, sync_partial_ok, sync_partial_err;
 } pri = {.snap_child = -1};
 
-static void repl_random_id(char out[41])
-{
-    unsigned char raw[20];
-    int fd = open("/dev/urandom", O_RDONLY);
-    if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
-        for (size_t i = 0; i < sizeof(raw); i++) {
-            raw[i] = (unsigned char)(rand() ^ (int)server_ustime());
-        }
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        sprintf(out + 2 * i, "%02x", raw[i]);
-    }
-}
-
 /* A clean shutdown with the AOF on leaves the replid and offset the data
  * on disk corresponds to, so a restart can continue (PSYNC) instead of
  * syncing in full; the file is consumed at start. */
@@ -106,7 +89,7 @@ static void repl_load_state(void)
 
 void repl_init(void)
 {
-    repl_random_id(repl.replid);
+    util_random_hex(repl.replid, NULL, 20);
     memset(repl.replid2, '0', 40);
     repl.replid2[40] = '\0';
     repl.second_repl_offset = -1;
@@ -135,7 +118,7 @@ void repl_shift_replid(void)
 {
     memcpy(repl.replid2, repl.replid, sizeof(repl.replid));
     repl.second_repl_offset = repl_offset() + 1;
-    repl_random_id(repl.replid);
+    util_random_hex(repl.replid, NULL, 20);
 }
 
 /* ---- the stream to replicas ---- */
@@ -197,21 +180,7 @@ void repl_disconnect_replicas(void)
 /* ---- snapshots for full syncs ---- */
 
 /* One snapshot child at a time. */
-static char *repl_snap_path(pid_t pid)
-{
-    (void)pid;
-    return mem_strdup("temp-repl-snapshot.snap");
-}
-
-/* The child allocates nothing (see persistence/aof_rewrite.h). */
-static void repl_snap_child(const char *path)
-{
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int rc = fd < 0 ? -errno : aof_rewrite_to_fd(fd, server.now_ms, false);
-    _exit(rc < 0 ? 1 : 0);
-}
+#define REPL_SNAP_PATH "temp-repl-snapshot.snap"
 
 static void repl_fullresync_reply(struct client *c)
 {
@@ -228,14 +197,9 @@ static void repl_snap_start(void)
     prop_flush();
     pri.snap_off = repl_offset();
     prop_force_select(); /* the stream after the snapshot names its db */
-    char *path = repl_snap_path(0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        repl_snap_child(path);
-    }
-    mem_free(path);
+    pid_t pid = aof_rewrite_fork(REPL_SNAP_PATH, false);
     if (pid < 0) {
-        log_warning("Can't fork for a replica's snapshot: %s", strerror(errno));
+        log_warning("Can't fork for a replica's snapshot: %s", strerror((int)-pid));
         return;
     }
     pri.snap_child = pid;
@@ -287,9 +251,8 @@ static void repl_send_snapshot(struct client *c, const char *path)
 
 static void repl_snap_done(int status)
 {
-    pid_t pid = pri.snap_child;
     pri.snap_child = -1;
-    char *path = repl_snap_path(pid);
+    const char *path = REPL_SNAP_PATH;
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     bool others = false;
     for (int i = pri.nreplicas - 1; i >= 0; i--) {
@@ -306,7 +269,6 @@ static void repl_snap_done(int status)
         }
     }
     unlink(path);
-    mem_free(path);
     if (others) {
         repl_snap_start();
     }
@@ -646,12 +608,7 @@ void repl_shutdown(void)
 {
     repl_save_state();
     if (pri.snap_child > 0) {
-        kill(pri.snap_child, SIGUSR1);
-        int status;
-        waitpid(pri.snap_child, &status, 0);
-        char *path = repl_snap_path(pri.snap_child);
-        unlink(path);
-        mem_free(path);
+        aof_rewrite_kill(pri.snap_child, REPL_SNAP_PATH);
         pri.snap_child = -1;
     }
     if (repl.has_backlog) {

@@ -23,10 +23,8 @@
  * when its deadline comes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "replication/repl.h"
 #include "server/cmd.h"
@@ -160,23 +158,6 @@ static long long cache_ttl(const struct cache_entry *ce)
 
 /* ---- leases ---- */
 
-static void lease_token(char out[CACHE_TOKEN_LEN + 1])
-{
-    static uint64_t counter;
-    unsigned char raw[8];
-    int fd = open("/dev/urandom", O_RDONLY);
-    if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
-        uint64_t x = (uint64_t)server_ustime() ^ (++counter * 0x9e3779b97f4a7c15ULL);
-        memcpy(raw, &x, sizeof(raw));
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    for (int i = 0; i < 8; i++) {
-        snprintf(out + 2 * i, 3, "%02x", raw[i]);
-    }
-}
-
 /* The live lease of argv[1], or NULL (an expired one is dropped). */
 static struct keyreg_entry *lease_find(struct client *c)
 {
@@ -199,7 +180,7 @@ static struct lease *lease_grant(struct client *c, long long ms)
 {
     struct keyreg_entry *e = keyreg_get(&leases, c->db_id, c->argv[1].ptr, c->argv[1].len);
     struct lease *l = mem_alloc(sizeof(*l));
-    lease_token(l->token);
+    util_random_hex(l->token, NULL, CACHE_TOKEN_LEN / 2);
     l->deadline_ms = server.now_ms + ms;
     mem_free(e->data);
     e->data = l;

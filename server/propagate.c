@@ -30,6 +30,8 @@ static struct {
     unsigned long long durable; /* every batch up to this one is durable */
 } prop = {.selected_db = -1, .batch = 1};
 
+static unsigned long long prop_consume(void);
+
 static bool prop_active(void)
 {
     return prop.enabled != 0 && !server.loading && !server.applying_master;
@@ -262,13 +264,7 @@ void prop_multi_end(void)
     }
 }
 
-const char *prop_pending(size_t *len)
-{
-    *len = prop.inited ? prop.out.len : 0;
-    return prop.inited ? prop.out.data : NULL;
-}
-
-unsigned long long prop_consume(void)
+static unsigned long long prop_consume(void)
 {
     if (!prop.inited) {
         return prop.batch - 1;

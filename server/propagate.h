@@ -60,11 +60,9 @@ void prop_multi_end(void);
 /* Inside EXEC: the stream must not be cut (file switches wait). */
 bool prop_in_exec(void);
 
-/* The stream since the last prop_consume(). Bytes are grouped in batches
- * (one per consume); a client whose write is in batch b has its replies
- * held until prop_mark_durable(b) (appendfsync always). */
-const char *prop_pending(size_t *len);
-unsigned long long prop_consume(void); /* returns the batch consumed */
+/* Bytes are grouped in batches (one per prop_flush); a client whose write
+ * is in batch b has its replies held until prop_mark_durable(b)
+ * (appendfsync always). */
 void prop_mark_durable(unsigned long long batch);
 /* Whether the client's replies must wait for a batch to be durable. */
 bool prop_client_waits(const struct client *c);

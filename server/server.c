@@ -22,6 +22,7 @@
 #include "server/propagate.h"
 #include "server/log.h"
 #include "server/mem.h"
+#include "server/util.h"
 
 struct server server;
 static struct config server_config;
@@ -158,18 +159,7 @@ static void server_on_signal(uv_signal_t *s, int signum)
 static void server_make_run_id(void)
 {
     unsigned char raw[20];
-    int fd = open("/dev/urandom", O_RDONLY);
-    if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
-        for (size_t i = 0; i < sizeof(raw); i++) {
-            raw[i] = (unsigned char)(rand() ^ (int)server_ustime());
-        }
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        sprintf(server.run_id + 2 * i, "%02x", raw[i]);
-    }
+    util_random_hex(server.run_id, raw, sizeof(raw));
     uint64_t s0, s1;
     memcpy(&s0, raw, 8);
     memcpy(&s1, raw + 8, 8);

@@ -3,10 +3,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "protocol/resp.h"
 
@@ -211,4 +214,26 @@ void util_bytes_human(char *dst, size_t cap, unsigned long long n)
         u++;
     }
     snprintf(dst, cap, "%.2f%c", d, units[u]);
+}
+
+void util_random_hex(char *hex, unsigned char *raw, size_t n)
+{
+    unsigned char local[64];
+    unsigned char *b = raw != NULL ? raw : local;
+    n = raw != NULL || n <= sizeof(local) ? n : sizeof(local);
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd < 0 || read(fd, b, n) != (ssize_t)n) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        srand((unsigned)(ts.tv_nsec ^ ts.tv_sec ^ rand()));
+        for (size_t i = 0; i < n; i++) {
+            b[i] = (unsigned char)rand();
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    for (size_t i = 0; i < n; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", b[i]);
+    }
 }

@@ -21,6 +21,9 @@ int util_join_words(char *dst, size_t cap, int n, char **words);
 /* Append ' "s"' with C escapes to dst (room for 4*strlen(s)+4 bytes);
  * returns the bytes written. */
 size_t util_quote(char *dst, const char *s);
+/* n random bytes (/dev/urandom, else a clock-seeded fallback), written as
+ * 2n lower-case hex digits and a NUL into hex (raw may be NULL). */
+void util_random_hex(char *hex, unsigned char *raw, size_t n);
 /* "1.23M"-style human size, as Redis's bytesToHuman. */
 void util_bytes_human(char *dst, size_t cap, unsigned long long n);
 
