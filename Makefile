@@ -8,7 +8,7 @@ SAN     ?=
 PKGS    := libuv jemalloc hiredis libcjson libcrypto
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -g $(OPT) $(SAN) -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs libuv jemalloc libcrypto 2>/dev/null) -lm -lpthread
+LDLIBS  += $(shell pkg-config --libs libuv jemalloc libcjson libcrypto 2>/dev/null) -lm -lpthread
 TEST_LDLIBS := $(LDLIBS) $(shell pkg-config --libs hiredis 2>/dev/null)
 
 CORE_SRCS  := $(sort $(wildcard protocol/*.c server/*.c persistence/*.c replication/*.c))
@@ -80,7 +80,7 @@ replication: $(BUILD)/surge-server
 
 # Surge's own commands (CL.THROTTLE, INV.*) and maxmemory eviction.
 microcache: $(BUILD)/surge-server
-	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh microcache tests/surgecmds.py \
+	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh microcache tests/surgecmds.py tests/cachepolicy.py \
 	    tests/eviction.py
 
 # Debian's nutcracker (twemproxy) sharding across three servers.
@@ -96,7 +96,7 @@ asan:
 	    SURGE_SERVER=build-asan/surge-server SURGE_CHECK_AOF=build-asan/surge-check-aof \
 	    sh tests/run-all.sh asan \
 	    $(UNIT_BINS:$(BUILD)/%=build-asan/%) build-asan/tests/integration-run tests/check_aof.sh \
-	    tests/persistence.py tests/replication.py tests/surgecmds.py \
+	    tests/persistence.py tests/replication.py tests/surgecmds.py tests/cachepolicy.py \
 	    tests/eviction.py
 
 # Everything: deps, warning-free build, unit, integration, real clients,

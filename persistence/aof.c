@@ -22,6 +22,7 @@
 #include "server/mem.h"
 #include "server/propagate.h"
 #include "server/server.h"
+#include "server/util.h"
 
 #define AOF_POSTPONE_MAX_MS 2000
 /* appendfsync always moves its fsync off the loop when fsyncs take longer
@@ -518,35 +519,8 @@ static int aof_write_atomic(const char *name, const char *content, size_t len)
     char tmpname[1200];
     snprintf(tmpname, sizeof(tmpname), "temp-%s", name);
     char *tmp = aof_path(tmpname), *dst = aof_path(name);
-    int rc = 0;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        rc = -errno;
-        goto cleanup;
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, content + off, len - off);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            rc = n < 0 ? -errno : -ENOSPC;
-            goto cleanup;
-        }
-        off += (size_t)n;
-    }
-    if (fsync(fd) != 0 || rename(tmp, dst) != 0) {
-        rc = -errno;
-        goto cleanup;
-    }
-    rc = aof_fsync_dir();
-cleanup:
-    if (fd >= 0) {
-        close(fd);
-    }
+    int rc = util_write_file_atomic(dst, tmp, content, len);
     if (rc < 0) {
-        unlink(tmp);
         log_warning("Can't persist %s: %s", name, strerror(-rc));
     }
     mem_free(tmp);

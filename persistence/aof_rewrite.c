@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "protocol/reply.h"
+#include "server/cache_policy.h"
 #include "server/db.h"
 #include "server/mem.h"
 #include "server/pack.h"
@@ -335,12 +336,43 @@ static void rewrite_node(struct dict_node *n, void *arg)
     rewrite_entry(ctx->w, e);
 }
 
+/* The cache policy table, as the CACHE.POLICY SET commands that rebuild it. */
+static void rewrite_policies(struct rw *w)
+{
+    static const char *const names[] = {"TTL", "SWR", "MAXTTL", "LEASE"};
+    for (size_t i = 0; i < cache_policy_count(); i++) {
+        const struct cache_policy *p = cache_policy_at(i);
+        long long v[4] = {p->ttl_ms, p->swr_ms, p->maxttl_ms, p->lease_ms};
+        for (int k = 0; k < 3; k++) {
+            v[k] = v[k] < 0 ? -1 : v[k] / 1000; /* TTL, SWR, MAXTTL are in seconds */
+        }
+        long long argc = 3 + (p->bypass ? 1 : 0);
+        for (int k = 0; k < 4; k++) {
+            argc += v[k] >= 0 ? 2 : 0;
+        }
+        rw_head(w, '*', argc);
+        rw_bulk_cstr(w, "CACHE.POLICY");
+        rw_bulk_cstr(w, "SET");
+        rw_bulk(w, p->pattern, p->plen);
+        for (int k = 0; k < 4; k++) {
+            if (v[k] >= 0) {
+                rw_bulk_cstr(w, names[k]);
+                rw_bulk_ll(w, v[k]);
+            }
+        }
+        if (p->bypass) {
+            rw_bulk_cstr(w, "BYPASS");
+        }
+    }
+}
+
 int aof_rewrite_to_fd(int fd, int64_t now_ms, bool incremental_fsync)
 {
     static struct rw w; /* 64 KiB: not on the stack */
     memset(&w, 0, offsetof(struct rw, buf));
     w.fd = fd;
     w.incremental_fsync = incremental_fsync;
+    rewrite_policies(&w);
     for (int i = 0; i < server.ndbs && w.err == 0; i++) {
         struct db *db = &server.dbs[i];
         if (db_size(db) == 0) {

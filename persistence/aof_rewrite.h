@@ -1,7 +1,7 @@
 /* aof_rewrite.h - the dataset as commands that rebuild it.
  *
  * The AOF rewrite base (and the replication snapshot) is a RESP command
- * stream: SELECT per db, strings without a deadline as MSET, then per
+ * stream: the cache policies as CACHE.POLICY SET, then SELECT per db, strings without a deadline as MSET, then per
  * live key SET / RPUSH / SADD / ZADD / HMSET in batches of
  * AOF_REWRITE_ITEMS_PER_CMD, PEXPIREAT for a key's
  * deadline and HPEXPIREAT for hash fields with their own. Keys already

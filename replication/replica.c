@@ -12,6 +12,7 @@
 #include "replication/repl.h"
 #include "server/cmd.h"
 #include "server/config.h"
+#include "server/cache_policy.h"
 #include "server/conn.h"
 #include "server/log.h"
 #include "server/mem.h"
@@ -347,6 +348,7 @@ static bool link_load_snapshot(void)
     for (int i = 0; i < server.ndbs; i++) {
         db_flush(&server.dbs[i], true);
     }
+    cache_policy_clear(); /* the primary's table comes with the snapshot */
     log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
     char *paths[] = {"temp-repl-sync.snap"};
     server.loading = 1;

@@ -13,6 +13,8 @@
 #include "server/config.h"
 #include "server/evict.h"
 #include "server/blocking.h"
+#include "server/cache_policy.h"
+#include "server/cmd_cache.h"
 #include "server/errors.h"
 #include "server/handlers.h"
 #include "server/mem.h"
@@ -253,9 +255,15 @@ void cmd_call(struct client *c, const struct command *cmd)
     struct prop_call pc;
     struct client *outer = server.current_client;
     server.current_client = c;
+    unsigned long long dirty = server.dirty;
     prop_call_begin(&pc);
     cmd->fn(c);
     prop_call_end(&pc, c, cmd);
+    if (server.cfg->cache_policy_plain_commands && (cmd->flags & CMD_WRITE) &&
+        server.dirty != dirty && cache_policy_count() > 0 && !server.loading &&
+        !server.applying_master) {
+        cache_policy_after_write(c, cmd);
+    }
     server.current_client = outer;
 }
 

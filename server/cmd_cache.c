@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "replication/repl.h"
+#include "server/cache_policy.h"
 #include "server/cmd.h"
 #include "server/cmd_hash.h"
 #include "server/conn.h"
@@ -261,7 +262,13 @@ void cache_timeouts(void)
 
 void cmd_cache_get(struct client *c)
 {
-    long long lease_ms = CACHE_LEASE_DEFAULT_MS, wait_ms = 0;
+    bool refused;
+    const struct cache_policy *pol = cache_policy_or_reply(c, &refused);
+    if (refused) {
+        return;
+    }
+    long long lease_ms = pol != NULL && pol->lease_ms > 0 ? pol->lease_ms : CACHE_LEASE_DEFAULT_MS;
+    long long wait_ms = 0;
     for (int i = 2; i < c->argc; i += 2) {
         long long *dst = arg_is(c, i, "lease") ? &lease_ms : arg_is(c, i, "wait") ? &wait_ms
                                                                                    : NULL;
@@ -312,7 +319,7 @@ void cmd_cache_get(struct client *c)
 
 struct cache_opts {
     long long ttl_ms;     /* -1: fresh forever */
-    long long swr_ms;
+    long long swr_ms;     /* -1: not given */
     long long version;    /* -1: none */
     int ntags;
     const struct resp_arg *tags[CACHE_MAX_TAGS];
@@ -324,10 +331,34 @@ static bool cache_is_keyword(const struct client *c, int i)
            arg_is(c, i, "tag") || arg_is(c, i, "version");
 }
 
+/* The key's policy fills in what the command left out (TTL, SWR) and
+ * clamps the freshness to MAXTTL. */
+static void cache_opts_apply_policy(const struct cache_policy *p, struct cache_opts *o)
+{
+    if (p != NULL && o->ttl_ms < 0) {
+        o->ttl_ms = p->ttl_ms;
+    }
+    if (p != NULL && o->swr_ms < 0) {
+        o->swr_ms = p->swr_ms;
+    }
+    if (p != NULL && p->maxttl_ms >= 0 && (o->ttl_ms < 0 || o->ttl_ms > p->maxttl_ms)) {
+        o->ttl_ms = p->maxttl_ms;
+    }
+    if (o->swr_ms < 0) {
+        o->swr_ms = 0;
+    }
+}
+
 static int cache_opts_or_reply(struct client *c, int at, struct cache_opts *o)
 {
+    bool refused;
+    const struct cache_policy *pol = cache_policy_or_reply(c, &refused);
+    if (refused) {
+        return -EPERM;
+    }
     memset(o, 0, sizeof(*o));
     o->ttl_ms = -1;
+    o->swr_ms = -1;
     o->version = -1;
     for (int i = at; i < c->argc;) {
         if (arg_is(c, i, "tag")) {
@@ -366,6 +397,7 @@ static int cache_opts_or_reply(struct client *c, int at, struct cache_opts *o)
         }
         i += 2;
     }
+    cache_opts_apply_policy(pol, o);
     return 0;
 }
 

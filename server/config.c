@@ -193,6 +193,9 @@ static const struct cfg_row cfg_rows[] = {
      NULL, NULL},
     {"repl-disable-tcp-nodelay", NULL, CFG_BOOL, 0, OFF(repl_disable_tcp_nodelay), "no", 0, 1,
      NULL, NULL},
+    {"cache-policy-file", NULL, CFG_STRING, 0, OFF(cache_policy_file), "", 0, 0, NULL, NULL},
+    {"cache-policy-plain-commands", NULL, CFG_BOOL, 0, OFF(cache_policy_plain_commands), "no", 0,
+     1, NULL, NULL},
     {"client-output-buffer-limit", NULL, CFG_OBUF, 0, OFF(obuf),
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL},
 };

@@ -78,6 +78,8 @@ struct config {
     char *replica_announce_ip;
     long long replica_announce_port;
     int replica_lazy_flush;
+    char *cache_policy_file;         /* Surge's own */
+    int cache_policy_plain_commands; /* Surge's own */
     int repl_disable_tcp_nodelay;
     int maxmemory_policy;   /* enum maxmemory_policy (server/evict.h) */
     long long maxmemory_samples;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cjson/cJSON.h>
 #include <uv.h>
 #if defined(__SANITIZE_ADDRESS__)
 /* From the AddressSanitizer runtime (its allocator serves malloc then). */
@@ -156,4 +157,6 @@ static void *mem_uv_calloc(size_t count, size_t size)
 void mem_hook_libraries(void)
 {
     uv_replace_allocator(mem_alloc, mem_realloc, mem_uv_calloc, mem_free);
+    cJSON_Hooks hooks = {mem_alloc, mem_free};
+    cJSON_InitHooks(&hooks);
 }

@@ -13,6 +13,7 @@
 #include "persistence/aof.h"
 #include "replication/repl.h"
 #include "server/blocking.h"
+#include "server/cache_policy.h"
 #include "server/cmd.h"
 #include "server/config.h"
 #include "server/conn.h"
@@ -229,6 +230,28 @@ static int server_parse_args(int argc, char **argv)
     return config_load(server.cfg, path, argc - first, argv + first);
 }
 
+/* The policies of cache-policy-file; a file that doesn't exist yet is an
+ * empty table (CACHE.POLICY SAVE creates it), a bad one stops the start. */
+static int server_load_cache_policies(void)
+{
+    const char *path = server.cfg->cache_policy_file;
+    char err[256];
+    if (path[0] == '\0') {
+        return 0;
+    }
+    int rc = cache_policy_load_file(path, err, sizeof(err));
+    if (rc == -ENOENT) {
+        log_notice("Cache policy file %s doesn't exist yet: starting with no policies", path);
+        return 0;
+    }
+    if (rc < 0) {
+        log_warning("Bad cache policy file %s: %s", path, err);
+        return rc;
+    }
+    log_notice("Cache policies loaded from %s: %zu", path, cache_policy_count());
+    return 0;
+}
+
 int server_init(int argc, char **argv)
 {
     mem_hook_libraries();
@@ -265,6 +288,9 @@ int server_init(int argc, char **argv)
     lazyfree_start();
     prop_set_feeds(aof_feed, repl_feed);
     repl_init();
+    if (server_load_cache_policies() < 0) {
+        return -EINVAL;
+    }
     if (aof_startup() < 0) {
         return -EIO;
     }

@@ -237,3 +237,56 @@ void util_random_hex(char *hex, unsigned char *raw, size_t n)
         snprintf(hex + 2 * i, 3, "%02x", b[i]);
     }
 }
+
+static int util_write_all(int fd, const char *p, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, p + off, len - off);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return n < 0 ? -errno : -ENOSPC;
+        }
+        off += (size_t)n;
+    }
+    return 0;
+}
+
+static int util_fsync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash == path ? 1 : (int)(slash - path),
+             slash == NULL ? "." : path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    int rc = fsync(fd) == 0 ? 0 : -errno;
+    close(fd);
+    return rc;
+}
+
+int util_write_file_atomic(const char *path, const char *tmp_path, const char *content,
+                           size_t len)
+{
+    int fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return -errno;
+    }
+    int rc = util_write_all(fd, content, len);
+    if (rc == 0 && fsync(fd) != 0) {
+        rc = -errno;
+    }
+    close(fd);
+    if (rc == 0 && rename(tmp_path, path) != 0) {
+        rc = -errno;
+    }
+    if (rc < 0) {
+        unlink(tmp_path);
+        return rc;
+    }
+    return util_fsync_parent(path);
+}

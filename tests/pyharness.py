@@ -129,6 +129,12 @@ def info(c, section="persistence"):
     return c.info(section)
 
 
+def cget(c, key, *opts):
+    """CACHE.GET as (value, status, token or None, fresh TTL ms)."""
+    v, status, token, ttl = c.execute_command("CACHE.GET", key, *opts)
+    return v, status.decode(), token.decode() if token else None, int(ttl)
+
+
 def wait_for(cond, timeout=10, step=0.02):
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -11,13 +11,8 @@ import time
 
 import redis
 
-from pyharness import (Server, case, digest, expect_error, info, main, primary_and_replica,
+from pyharness import (Server, case, cget, digest, expect_error, info, main, primary_and_replica,
                        wait_for)
-
-
-def cget(c, key, *opts):
-    v, status, token, ttl = c.execute_command("CACHE.GET", key, *opts)
-    return v, status.decode(), token.decode() if token else None, int(ttl)
 
 
 @case
