@@ -5,7 +5,7 @@
 
 #include "server/mem.h"
 
-static size_t pack_varint_len(size_t v)
+size_t pack_varint_len(size_t v)
 {
     size_t n = 1;
     while (v >= 0x80) {
@@ -15,7 +15,7 @@ static size_t pack_varint_len(size_t v)
     return n;
 }
 
-static size_t pack_varint_put(unsigned char *p, size_t v)
+size_t pack_varint_put(unsigned char *p, size_t v)
 {
     size_t n = 0;
     while (v >= 0x80) {
@@ -26,7 +26,7 @@ static size_t pack_varint_put(unsigned char *p, size_t v)
     return n;
 }
 
-static size_t pack_varint_get(const unsigned char *p, size_t *v)
+size_t pack_varint_get(const unsigned char *p, size_t *v)
 {
     size_t r = 0, n = 0;
     int shift = 0;

@@ -48,6 +48,11 @@ struct pack_elem {
     size_t off; /* byte offset of the element (its length prefix) */
 };
 
+/* LEB128 lengths, as the pack writes them (also used by other encodings). */
+size_t pack_varint_len(size_t v);
+size_t pack_varint_put(unsigned char *p, size_t v);
+size_t pack_varint_get(const unsigned char *p, size_t *v);
+
 void pack_init(struct pack *pk);
 void pack_deinit(struct pack *pk);
 void pack_copy(struct pack *dst, const struct pack *src);

@@ -19,6 +19,7 @@
 #ifndef SURGE_TESTS_TEST_H
 #define SURGE_TESTS_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,17 @@ struct test_case {
 #define TEST_COUNT(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
 
 extern int test_failures_in_case;
+
+/* xorshift64: deterministic pseudo-random numbers for model tests; seed
+ * test_rng_state (non-zero) in each case. */
+extern uint64_t test_rng_state;
+static inline uint64_t test_rng(void)
+{
+    test_rng_state ^= test_rng_state << 13;
+    test_rng_state ^= test_rng_state >> 7;
+    test_rng_state ^= test_rng_state << 17;
+    return test_rng_state;
+}
 
 #define CHECK(expr)                                                           \
     do {                                                                      \
@@ -74,6 +86,7 @@ extern int test_failures_in_case;
 
 #ifdef TEST_IMPLEMENTATION
 int test_failures_in_case;
+uint64_t test_rng_state = 1;
 
 int test_run_with(const struct test_case *cases, int n, int argc, char **argv,
                   void (*setup)(void), void (*teardown)(void))

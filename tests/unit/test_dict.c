@@ -21,15 +21,6 @@ static void node_key(const struct dict_node *n, const char **key, size_t *len)
     *len = x->len;
 }
 
-static uint64_t rng_state;
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 #define N 5000
 
 static struct node *make_nodes(void)
@@ -51,10 +42,10 @@ static void test_insert_delete_under_rehash(void)
     struct dict d;
     struct node *nodes = make_nodes();
     bool present[N] = {false};
-    rng_state = 42;
+    test_rng_state = 42;
     dict_init(&d, node_key);
     for (int step = 0; step < 40000; step++) {
-        int i = (int)(rng() % N);
+        int i = (int)(test_rng() % N);
         struct node *x = &nodes[i];
         if (present[i]) {
             struct dict_node *got = dict_unlink(&d, x->key, x->len, dict_hash(x->key, x->len));
@@ -111,7 +102,7 @@ static void test_scan_guarantee(void)
         struct dict d;
         struct node *nodes = make_nodes();
         bool present[N] = {false};
-        rng_state = 1000 + (uint64_t)round;
+        test_rng_state = 1000 + (uint64_t)round;
         dict_init(&d, node_key);
         for (int i = 0; i < N / 2 + (round % 2) * (N / 4); i++) {
             dict_add(&d, &nodes[i].dn, dict_hash(nodes[i].key, nodes[i].len));
@@ -122,7 +113,7 @@ static void test_scan_guarantee(void)
         do {
             cursor = dict_scan(&d, cursor, mark_seen, NULL);
             for (int k = 0; k < 20; k++) {
-                int i = N / 2 + (int)(rng() % (N / 2));
+                int i = N / 2 + (int)(test_rng() % (N / 2));
                 struct node *x = &nodes[i];
                 if (present[i]) {
                     dict_unlink(&d, x->key, x->len, dict_hash(x->key, x->len));
@@ -175,13 +166,13 @@ static void test_random(void)
     struct dict d;
     struct node *nodes = make_nodes();
     dict_init(&d, node_key);
-    rng_state = 7;
-    CHECK(dict_random(&d, rng) == NULL);
+    test_rng_state = 7;
+    CHECK(dict_random(&d, test_rng) == NULL);
     for (int i = 0; i < 100; i++) {
         dict_add(&d, &nodes[i].dn, dict_hash(nodes[i].key, nodes[i].len));
     }
     for (int i = 0; i < 5000; i++) {
-        struct node *x = (struct node *)dict_random(&d, rng);
+        struct node *x = (struct node *)dict_random(&d, test_rng);
         CHECK(x != NULL && x >= nodes && x < nodes + 100);
         if (x != NULL) {
             x->seen++;

@@ -40,15 +40,6 @@ static void owner_visit(uint32_t hash, enum expire_visit why, int64_t until_ms, 
     }
 }
 
-static uint64_t rng_state;
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 static void owner_init(struct owner *o, struct expire_index *x, int64_t t0)
 {
     memset(o, 0, sizeof(*o));
@@ -73,10 +64,10 @@ static void test_due_within_a_tick(void)
     struct expire_index x;
     int64_t t0 = 1700000000000LL;
     owner_init(&o, &x, t0);
-    rng_state = 99;
+    test_rng_state = 99;
     int64_t want[KEYS];
     for (int i = 0; i < KEYS; i++) {
-        want[i] = t0 + 1 + (int64_t)(rng() % 10000); /* up to 10 s: crosses level 0 */
+        want[i] = t0 + 1 + (int64_t)(test_rng() % 10000); /* up to 10 s: crosses level 0 */
         o.deadline[i] = want[i];
         expire_index_add(&x, (uint32_t)i, want[i]);
     }

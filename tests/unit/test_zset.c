@@ -14,15 +14,6 @@ struct model {
     double score[N];
 };
 
-static uint64_t rng_state;
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 static void name_of(int i, char *buf, size_t cap)
 {
     snprintf(buf, cap, "m%03d", i);
@@ -67,17 +58,17 @@ static void test_random_against_model(void)
 {
     static struct model m;
     memset(&m, 0, sizeof(m));
-    rng_state = 12345;
+    test_rng_state = 12345;
     struct zset_obj *z = zset_new();
     char buf[16];
     for (int step = 0; step < 4000; step++) {
-        int i = (int)(rng() % N);
+        int i = (int)(test_rng() % N);
         name_of(i, buf, sizeof(buf));
-        if (rng() % 3 == 0) {
+        if (test_rng() % 3 == 0) {
             CHECK(zset_del(z, buf, 4) == m.present[i]);
             m.present[i] = false;
         } else {
-            double s = (double)(rng() % 50);
+            double s = (double)(test_rng() % 50);
             CHECK(zset_set(z, buf, 4, s) == !m.present[i]);
             m.present[i] = true;
             m.score[i] = s;
