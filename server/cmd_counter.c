@@ -326,19 +326,19 @@ enum increx_outcome {
     INCREX_DELTA_OVERFLOW, /* saturated, but the applied increment doesn't fit */
 };
 
-/* cur + by within [lo, hi]: refused, or clamped with SATURATE (an overflow
- * of the type clamps to its limit first). */
+/* cur + by within [lo, hi]: refused (*res is cur, *applied 0), or clamped
+ * with SATURATE (an overflow of the type clamps to its limit first). */
 static enum increx_outcome increx_int_add(long long cur, const struct increx_num *n,
                                           bool saturate, long long *res, long long *applied)
 {
     long long v;
-    if (__builtin_add_overflow(cur, n->by, &v)) {
-        if (!saturate) {
-            return INCREX_REFUSED;
-        }
+    bool overflow = __builtin_add_overflow(cur, n->by, &v);
+    if (overflow) {
         v = n->by > 0 ? LLONG_MAX : LLONG_MIN;
     }
-    if ((v > n->hi || v < n->lo) && !saturate) {
+    if ((overflow || v > n->hi || v < n->lo) && !saturate) {
+        *res = cur;
+        *applied = 0;
         return INCREX_REFUSED;
     }
     v = v > n->hi ? n->hi : v < n->lo ? n->lo : v;
@@ -354,13 +354,13 @@ static enum increx_outcome increx_float_add(long double cur, const struct increx
                                             long double *applied)
 {
     long double v = cur + n->fby;
-    if (isinf(v)) {
-        if (!saturate) {
-            return INCREX_REFUSED;
-        }
+    bool overflow = isinf(v);
+    if (overflow) {
         v = v > 0 ? LDBL_MAX : -LDBL_MAX;
     }
-    if ((v > n->fhi || v < n->flo) && !saturate) {
+    if ((overflow || v > n->fhi || v < n->flo) && !saturate) {
+        *res = cur;
+        *applied = 0;
         return INCREX_REFUSED;
     }
     v = v > n->fhi ? n->fhi : v < n->flo ? n->flo : v;
@@ -394,73 +394,70 @@ static void increx_write(struct client *c, struct entry *e, const struct increx_
     counter_propagate(c, v, ttl, expire_ms);
 }
 
-static void increx_int(struct client *c, struct entry *e, const struct increx_opts *o)
-{
-    long long cur, res, applied;
-    if (counter_int_or_reply(c, e, &cur) < 0) {
-        return;
-    }
-    switch (increx_int_add(cur, &o->n, increx_has(o, IX_OPT_SATURATE), &res, &applied)) {
-    case INCREX_DELTA_OVERFLOW:
-        reply_error(REPLY(c), "ERR applied increment would overflow");
-        return;
-    case INCREX_REFUSED:
-        res = cur;
-        applied = 0;
-        break;
-    case INCREX_DONE:
-        increx_write(c, e, o, &(struct counter_value){.i = res});
-        break;
-    }
-    reply_array_len(REPLY(c), 2);
-    reply_int(REPLY(c), res);
-    reply_int(REPLY(c), applied);
-}
+/* The increment's result in the command's mode. */
+struct increx_result {
+    long long res, applied;       /* integer mode */
+    long double fres, fapplied;   /* BYFLOAT mode */
+    struct counter_value value;   /* what an accepted result stores */
+    char text[REPLY_LONG_DOUBLE_MAX];
+};
 
-static void increx_float(struct client *c, struct entry *e, const struct increx_opts *o)
+/* Read the current value and add; replies the errors (returns -1). */
+static int increx_compute_or_reply(struct client *c, const struct entry *e,
+                                   const struct increx_opts *o, struct increx_result *r)
 {
-    long double cur, res, applied;
-    if (counter_float_or_reply(c, e, &cur) < 0) {
-        return;
+    bool saturate = increx_has(o, IX_OPT_SATURATE);
+    enum increx_outcome out;
+    if (o->is_float) {
+        long double cur;
+        if (counter_float_or_reply(c, e, &cur) < 0) {
+            return -1;
+        }
+        if (isinf(cur)) {
+            reply_error(REPLY(c), "ERR value cannot be Infinity");
+            return -1;
+        }
+        out = increx_float_add(cur, &o->n, saturate, &r->fres, &r->fapplied);
+        r->value = (struct counter_value){0, r->text,
+                                          reply_fmt_long_double(r->text, sizeof(r->text), r->fres)};
+    } else {
+        long long cur;
+        if (counter_int_or_reply(c, e, &cur) < 0) {
+            return -1;
+        }
+        out = increx_int_add(cur, &o->n, saturate, &r->res, &r->applied);
+        r->value = (struct counter_value){r->res, NULL, 0};
     }
-    if (isinf(cur)) {
-        reply_error(REPLY(c), "ERR value cannot be Infinity");
-        return;
+    if (out == INCREX_DELTA_OVERFLOW) {
+        reply_error(REPLY(c), o->is_float ? "ERR applied increment would be Infinity"
+                                          : "ERR applied increment would overflow");
+        return -1;
     }
-    switch (increx_float_add(cur, &o->n, increx_has(o, IX_OPT_SATURATE), &res, &applied)) {
-    case INCREX_DELTA_OVERFLOW:
-        reply_error(REPLY(c), "ERR applied increment would be Infinity");
-        return;
-    case INCREX_REFUSED:
-        res = cur;
-        applied = 0;
-        break;
-    case INCREX_DONE: {
-        char text[REPLY_LONG_DOUBLE_MAX];
-        struct counter_value cv = {0, text, reply_fmt_long_double(text, sizeof(text), res)};
-        increx_write(c, e, o, &cv);
-        break;
-    }
-    }
-    reply_array_len(REPLY(c), 2);
-    reply_long_double(REPLY(c), res);
-    reply_long_double(REPLY(c), applied);
+    return (int)out;
 }
 
 void cmd_increx(struct client *c)
 {
     struct increx_opts o;
+    struct increx_result r;
     bool wrong;
     if (increx_parse_or_reply(c, &o) < 0) {
         return;
     }
     struct entry *e = string_lookup_or_reply(c, 1, true, &wrong);
-    if (wrong) {
+    int out = wrong ? -1 : increx_compute_or_reply(c, e, &o, &r);
+    if (out < 0) {
         return;
     }
+    if (out == INCREX_DONE) {
+        increx_write(c, e, &o, &r.value);
+    }
+    reply_array_len(REPLY(c), 2);
     if (o.is_float) {
-        increx_float(c, e, &o);
+        reply_long_double(REPLY(c), r.fres);
+        reply_long_double(REPLY(c), r.fapplied);
     } else {
-        increx_int(c, e, &o);
+        reply_int(REPLY(c), r.res);
+        reply_int(REPLY(c), r.applied);
     }
 }

@@ -717,26 +717,34 @@ static void test_increx_byfloat_limits(void)
 
 static void test_increx_ttl_options(void)
 {
-    EXPECT_INCREX("1 1", "INCREX k EX 100");
-    EXPECT_INT(100, "TTL k");
-    EXPECT_INCREX("2 1", "INCREX k PX 200000");
-    EXPECT_INT(200, "TTL k");
-    EXPECT_INCREX("3 1", "INCREX k EXAT 99999999999");
-    EXPECT_INT(99999999999LL, "EXPIRETIME k");
-    EXPECT_INCREX("4 1", "INCREX k PXAT 99999999999999");
-    EXPECT_INT(99999999999999LL, "PEXPIRETIME k");
-    /* No option keeps the TTL; PERSIST removes it. */
-    EXPECT_INCREX("5 1", "INCREX k");
-    EXPECT_INT(99999999999999LL, "PEXPIRETIME k");
-    EXPECT_INCREX("6 1", "INCREX k PERSIST");
-    EXPECT_INT(-1, "TTL k");
-    EXPECT_INCREX("7 1", "INCREX k PERSIST");
-    EXPECT_INT(-1, "TTL k");
-    /* ENX: only a key without a TTL gets one. */
-    EXPECT_INCREX("8 1", "INCREX k EX 100 ENX");
-    EXPECT_INT(100, "TTL k");
-    EXPECT_INCREX("9 1", "INCREX k EX 10 ENX");
-    EXPECT_INT(100, "TTL k");
+    /* INCREX k <options>: its reply, then what a TTL query answers. No
+     * option keeps the TTL, PERSIST removes it, ENX sets one only on a key
+     * without. */
+    static const struct {
+        const char *opts, *reply, *query;
+        long long ttl;
+    } steps[] = {
+        {"EX 100", "1 1", "TTL k", 100},
+        {"PX 200000", "2 1", "TTL k", 200},
+        {"EXAT 99999999999", "3 1", "EXPIRETIME k", 99999999999LL},
+        {"PXAT 99999999999999", "4 1", "PEXPIRETIME k", 99999999999999LL},
+        {"", "5 1", "PEXPIRETIME k", 99999999999999LL},
+        {"PERSIST", "6 1", "TTL k", -1},
+        {"PERSIST", "7 1", "TTL k", -1},
+        {"EX 100 ENX", "8 1", "TTL k", 100},
+        {"EX 10 ENX", "9 1", "TTL k", 100},
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        char got[64];
+        redisReply *r = h_cmd_words("INCREX k", steps[i].opts);
+        h_flat(r, got, sizeof(got));
+        freeReplyObject(r);
+        if (strcmp(got, steps[i].reply) != 0) {
+            fprintf(stderr, "  INCREX k %s: got [%s]\n", steps[i].opts, got);
+            test_failures_in_case++;
+        }
+        CHECK_REPLY_INT(h_cmd_words(steps[i].query, ""), steps[i].ttl);
+    }
     EXPECT_INCREX("5 5", "INCREX n BYINT 5 ENX EX 50");
     EXPECT_INT(50, "TTL n");
     /* A refused result leaves the TTL; a saturated one applies it. */
