@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,6 +129,7 @@ static const struct cmd_opt getex_options[] = {
 };
 
 #define NOPTS(t) (sizeof(t) / sizeof((t)[0]))
+_Static_assert(NOPTS(getex_options) <= NOPTS(set_options), "set_opts_parse_or_reply's at[]");
 
 static int set_opts_parse_or_reply(struct client *c, int first, const struct cmd_opt *opts,
                                    size_t n, struct set_opts *o)
