@@ -160,27 +160,43 @@ void reply_double(struct reply_buf *b, double d)
     }
 }
 
-void reply_bulk_long_double(struct reply_buf *b, long double d)
+size_t reply_fmt_long_double(char *dst, size_t cap, long double d)
 {
     /* Redis's human form: fixed point with 17 digits, trailing zeros (and
      * a trailing dot) removed; "-0" becomes "0". */
-    char buf[5500];
-    int n = snprintf(buf, sizeof(buf), "%.17Lf", d);
-    if (n < 0 || (size_t)n >= sizeof(buf)) {
-        n = snprintf(buf, sizeof(buf), "%.17Lg", d);
-    } else if (strchr(buf, '.') != NULL) {
-        while (n > 0 && buf[n - 1] == '0') {
+    int n = snprintf(dst, cap, "%.17Lf", d);
+    if (n < 0 || (size_t)n >= cap) {
+        n = snprintf(dst, cap, "%.17Lg", d);
+    } else if (strchr(dst, '.') != NULL) {
+        while (n > 0 && dst[n - 1] == '0') {
             n--;
         }
-        if (n > 0 && buf[n - 1] == '.') {
+        if (n > 0 && dst[n - 1] == '.') {
             n--;
         }
     }
-    if (n == 2 && buf[0] == '-' && buf[1] == '0') {
-        buf[0] = '0';
+    if (n == 2 && dst[0] == '-' && dst[1] == '0') {
+        dst[0] = '0';
         n = 1;
     }
-    reply_bulk(b, buf, (size_t)n);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+void reply_bulk_long_double(struct reply_buf *b, long double d)
+{
+    char buf[REPLY_LONG_DOUBLE_MAX];
+    reply_bulk(b, buf, reply_fmt_long_double(buf, sizeof(buf), d));
+}
+
+void reply_long_double(struct reply_buf *b, long double d)
+{
+    char buf[REPLY_LONG_DOUBLE_MAX];
+    size_t n = reply_fmt_long_double(buf, sizeof(buf), d);
+    if (b->proto >= 3) {
+        reply_line(b, ',', buf, n);
+    } else {
+        reply_bulk(b, buf, n);
+    }
 }
 
 void reply_null(struct reply_buf *b)

@@ -56,6 +56,9 @@ void reply_double(struct reply_buf *b, double d);
 /* A double that Redis replies as a bulk string in both protocols
  * (INCRBYFLOAT): long double in Redis's "%.17Lg" humanised form. */
 void reply_bulk_long_double(struct reply_buf *b, long double d);
+/* The same text as a bulk in RESP2 and ",<text>\r\n" in RESP3 (INCREX
+ * BYFLOAT, as Redis's addReplyHumanLongDouble). */
+void reply_long_double(struct reply_buf *b, long double d);
 
 void reply_null(struct reply_buf *b);       /* $-1 | _ */
 void reply_null_array(struct reply_buf *b); /* *-1 | _ */
@@ -75,6 +78,13 @@ size_t reply_defer_len(struct reply_buf *b);
 void reply_set_array_len(struct reply_buf *b, size_t handle, long long n);
 void reply_set_map_len(struct reply_buf *b, size_t handle, long long n);
 void reply_set_set_len(struct reply_buf *b, size_t handle, long long n);
+
+/* Room for any long double in the human form (LDBL_MAX has 4933 digits). */
+#define REPLY_LONG_DOUBLE_MAX 5500
+/* Format a long double in that human form into dst (cap bytes, at least
+ * REPLY_LONG_DOUBLE_MAX for any value); returns the length. This is also
+ * the text INCRBYFLOAT and INCREX store. */
+size_t reply_fmt_long_double(char *dst, size_t cap, long double d);
 
 /* Format a double as Redis's addReplyDouble does ("%.17g", inf, -inf, nan)
  * into dst (at least 128 bytes); returns the length. */

@@ -336,6 +336,27 @@ int arg_long_double_or_reply(struct client *c, int i, long double *out)
     return 0;
 }
 
+int cmd_opts_parse_or_reply(struct client *c, int first, const struct cmd_opt *opts, size_t n,
+                            unsigned *flags, int *value_at)
+{
+    for (int i = first; i < c->argc; i++) {
+        size_t k = 0;
+        while (k < n && !arg_is(c, i, opts[k].name)) {
+            k++;
+        }
+        if (k == n || (*flags & opts[k].conflicts) ||
+            (opts[k].takes_value && i + 1 >= c->argc)) {
+            reply_error(REPLY(c), ERR_SYNTAX);
+            return -EINVAL;
+        }
+        *flags |= opts[k].flag;
+        if (opts[k].takes_value) {
+            value_at[k] = ++i;
+        }
+    }
+    return 0;
+}
+
 void cmd_reply_help(struct client *c, const char *const *lines)
 {
     char head[128];

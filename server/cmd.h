@@ -104,6 +104,20 @@ int arg_double_or_reply(struct client *c, int i, double *out);
 /* Parse argv[i] as a long double ("ERR value is not a valid float"). */
 int arg_long_double_or_reply(struct client *c, int i, long double *out);
 
+/* One option of a command's option list (SET, GETEX, INCREX). */
+struct cmd_opt {
+    const char *name;   /* lower case */
+    unsigned flag;
+    unsigned conflicts; /* flags it can't follow; its own flag forbids a repeat */
+    bool takes_value;
+};
+/* Parse argv[first..] against the n options: the flags given are or-ed
+ * into *flags and the argv index of option k's value goes to value_at[k]
+ * (the last one given wins; untouched for options not given). An unknown
+ * option, a conflict or a missing value replies ERR syntax error. */
+int cmd_opts_parse_or_reply(struct client *c, int first, const struct cmd_opt *opts, size_t n,
+                            unsigned *flags, int *value_at);
+
 /* Client names: printable ASCII without spaces, as Redis requires. */
 bool client_name_is_valid(const char *p, size_t len);
 /* Set (or clear, when empty) the client's name; replies Redis's error if

@@ -1,7 +1,8 @@
-/* cmd_string.c - string and counter commands. */
+/* cmd_string.c - string commands (the counters are in cmd_counter.c). */
+#include "server/cmd_string.h"
+
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,11 +26,10 @@ static inline size_t arg_n(const struct client *c, int i)
     return c->argv[i].len;
 }
 
-/* The string entry at key, NULL when absent; *wrong set (and WRONGTYPE
- * replied) when the key holds another type. */
-static struct entry *string_lookup_or_reply(struct client *c, int i, int flags, bool *wrong)
+struct entry *string_lookup_or_reply(struct client *c, int i, bool write, bool *wrong)
 {
-    struct entry *e = db_lookup(c->db, arg_p(c, i), arg_n(c, i), flags);
+    struct entry *e = write ? db_lookup_write(c->db, arg_p(c, i), arg_n(c, i))
+                            : db_lookup(c->db, arg_p(c, i), arg_n(c, i), 0);
     *wrong = e != NULL && entry_type(e) != ENTRY_STRING;
     if (*wrong) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
@@ -65,92 +65,89 @@ static int check_string_length_or_reply(struct client *c, unsigned long long len
 #define SET_PX 0x40u
 #define SET_EXAT 0x80u
 #define SET_PXAT 0x100u
+#define SET_IFEQ 0x200u
+#define SET_IFNE 0x400u
 #define SET_ANY_EXPIRE (SET_EX | SET_PX | SET_EXAT | SET_PXAT)
-
-enum set_cmd { SET_CMD_SET, SET_CMD_GETEX };
+#define SET_ANY_COND (SET_NX | SET_XX | SET_IFEQ | SET_IFNE)
+/* The options an expire option can't be given with (it may repeat). */
+#define SET_TTL_CONFLICTS(f) ((SET_ANY_EXPIRE | SET_KEEPTTL | SET_PERSIST) & ~(f))
 
 struct set_opts {
     unsigned flags;
     int expire_arg; /* argv index of the time value, 0 when none */
     int64_t expire_ms; /* absolute deadline, -1 when none */
+    int match_arg;  /* argv index of the IFEQ / IFNE value, 0 when none */
 };
 
-/* Redis's invalid-expire error names the command being run. */
-static void reply_invalid_expire(struct client *c)
-{
-    reply_errorf(REPLY(c), "ERR invalid expire time in '%s' command", c->cmd->name);
-}
-
-/* Turn argv[i] in the unit of flags into an absolute deadline in ms. */
-static int expire_arg_to_deadline_or_reply(struct client *c, int i, unsigned flags, int64_t *out)
+int string_deadline_or_reply(struct client *c, int i, bool seconds, bool relative,
+                             int64_t *out)
 {
     long long v;
     if (arg_ll_or_reply(c, i, &v) < 0) {
         return -EINVAL;
     }
-    bool seconds = flags & (SET_EX | SET_EXAT);
-    if (v <= 0 || (seconds && v > LLONG_MAX / 1000)) {
-        reply_invalid_expire(c);
+    bool ok = v > 0 && !(seconds && v > LLONG_MAX / 1000);
+    v = ok && seconds ? v * 1000 : v;
+    ok = ok && !(relative && v > LLONG_MAX - server.now_ms);
+    if (!ok) {
+        /* Redis's invalid-expire error names the command being run. */
+        reply_errorf(REPLY(c), "ERR invalid expire time in '%s' command", c->cmd->name);
         return -ERANGE;
     }
-    if (seconds) {
-        v *= 1000;
-    }
-    if (flags & (SET_EX | SET_PX)) {
-        if (v > LLONG_MAX - server.now_ms) {
-            reply_invalid_expire(c);
-            return -ERANGE;
-        }
-        v += server.now_ms;
-    }
-    *out = v;
+    *out = relative ? v + server.now_ms : v;
     return 0;
 }
 
-static int set_opts_parse_or_reply(struct client *c, int first, enum set_cmd which,
-                                   struct set_opts *o, bool eval_time)
+/* The deadline of the expire option in o (argv[o->expire_arg]). */
+static int set_deadline_or_reply(struct client *c, struct set_opts *o)
 {
-    static const struct {
-        const char *name;
-        unsigned flag;
-        unsigned conflicts;
-        bool set_only, getex_only;
-    } table[] = {
-        {"nx", SET_NX, SET_XX, true, false},
-        {"xx", SET_XX, SET_NX, true, false},
-        {"get", SET_GET, 0, true, false},
-        {"keepttl", SET_KEEPTTL, SET_ANY_EXPIRE | SET_PERSIST, true, false},
-        {"persist", SET_PERSIST, SET_ANY_EXPIRE | SET_KEEPTTL, false, true},
-        {"ex", SET_EX, SET_ANY_EXPIRE | SET_KEEPTTL | SET_PERSIST, false, false},
-        {"px", SET_PX, SET_ANY_EXPIRE | SET_KEEPTTL | SET_PERSIST, false, false},
-        {"exat", SET_EXAT, SET_ANY_EXPIRE | SET_KEEPTTL | SET_PERSIST, false, false},
-        {"pxat", SET_PXAT, SET_ANY_EXPIRE | SET_KEEPTTL | SET_PERSIST, false, false},
-    };
+    return string_deadline_or_reply(c, o->expire_arg, o->flags & (SET_EX | SET_EXAT),
+                                    o->flags & (SET_EX | SET_PX), &o->expire_ms);
+}
+
+/* SET and GETEX options. An option may repeat (the last value wins), as in
+ * Redis; IFEQ / IFNE (Redis 8.4) exclude NX, XX and each other. */
+static const struct cmd_opt set_options[] = {
+    {"nx", SET_NX, SET_ANY_COND & ~SET_NX, false},
+    {"xx", SET_XX, SET_ANY_COND & ~SET_XX, false},
+    {"ifeq", SET_IFEQ, SET_ANY_COND & ~SET_IFEQ, true},
+    {"ifne", SET_IFNE, SET_ANY_COND & ~SET_IFNE, true},
+    {"get", SET_GET, 0, false},
+    {"keepttl", SET_KEEPTTL, SET_TTL_CONFLICTS(SET_KEEPTTL), false},
+    {"ex", SET_EX, SET_TTL_CONFLICTS(SET_EX), true},
+    {"px", SET_PX, SET_TTL_CONFLICTS(SET_PX), true},
+    {"exat", SET_EXAT, SET_TTL_CONFLICTS(SET_EXAT), true},
+    {"pxat", SET_PXAT, SET_TTL_CONFLICTS(SET_PXAT), true},
+};
+
+static const struct cmd_opt getex_options[] = {
+    {"persist", SET_PERSIST, SET_TTL_CONFLICTS(SET_PERSIST), false},
+    {"ex", SET_EX, SET_TTL_CONFLICTS(SET_EX), true},
+    {"px", SET_PX, SET_TTL_CONFLICTS(SET_PX), true},
+    {"exat", SET_EXAT, SET_TTL_CONFLICTS(SET_EXAT), true},
+    {"pxat", SET_PXAT, SET_TTL_CONFLICTS(SET_PXAT), true},
+};
+
+#define NOPTS(t) (sizeof(t) / sizeof((t)[0]))
+_Static_assert(NOPTS(getex_options) <= NOPTS(set_options), "set_opts_parse_or_reply's at[]");
+
+static int set_opts_parse_or_reply(struct client *c, int first, const struct cmd_opt *opts,
+                                   size_t n, struct set_opts *o)
+{
+    int at[NOPTS(set_options)] = {0};
     o->flags = 0;
     o->expire_arg = 0;
     o->expire_ms = -1;
-    for (int i = first; i < c->argc; i++) {
-        size_t k = 0, n = sizeof(table) / sizeof(table[0]);
-        while (k < n && !arg_is(c, i, table[k].name)) {
-            k++;
-        }
-        /* An option may repeat (the last value wins), as in Redis. */
-        bool ok = k < n && !(o->flags & (table[k].conflicts & ~table[k].flag)) &&
-                  !(which == SET_CMD_SET && table[k].getex_only) &&
-                  !(which == SET_CMD_GETEX && table[k].set_only);
-        bool takes_value = ok && (table[k].flag & SET_ANY_EXPIRE);
-        if (!ok || (takes_value && i + 1 >= c->argc)) {
-            reply_error(REPLY(c), ERR_SYNTAX);
-            return -EINVAL;
-        }
-        o->flags |= table[k].flag;
-        if (takes_value) {
-            o->expire_arg = ++i;
-        }
-    }
-    if (eval_time && o->expire_arg > 0 &&
-        expire_arg_to_deadline_or_reply(c, o->expire_arg, o->flags, &o->expire_ms) < 0) {
+    o->match_arg = 0;
+    if (cmd_opts_parse_or_reply(c, first, opts, n, &o->flags, at) < 0) {
         return -EINVAL;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (opts[k].flag & SET_ANY_EXPIRE) {
+            o->expire_arg = at[k] > 0 ? at[k] : o->expire_arg;
+        } else if (opts[k].flag & (SET_IFEQ | SET_IFNE)) {
+            o->match_arg = at[k] > 0 ? at[k] : o->match_arg;
+        }
     }
     return 0;
 }
@@ -162,7 +159,7 @@ static int set_opts_parse_or_reply(struct client *c, int first, enum set_cmd whi
 static struct entry *string_get_or_reply(struct client *c)
 {
     bool wrong;
-    struct entry *e = string_lookup_or_reply(c, 1, 0, &wrong);
+    struct entry *e = string_lookup_or_reply(c, 1, false, &wrong);
     if (e != NULL) {
         reply_entry_value(c, e);
     } else if (!wrong) {
@@ -176,9 +173,6 @@ void cmd_get(struct client *c)
     string_get_or_reply(c);
 }
 
-/* The worker behind SET, SETNX, SETEX, PSETEX and GETSET. Replies with
- * ok_reply / abort_reply (NULL means OK / nil) unless GET asks for the old
- * value. */
 /* A relative TTL propagates as an absolute one: SET ... PXAT <ms>. */
 static void set_propagate_pxat(struct client *c, const struct set_opts *o, int key, int val)
 {
@@ -196,13 +190,36 @@ static void set_propagate_pxat(struct client *c, const struct set_opts *o, int k
     prop_cmd_end(true);
 }
 
+/* Whether the condition in o lets SET write over old (NULL: no key). A
+ * missing key equals nothing: IFEQ fails on it and IFNE passes, as in
+ * Redis 8.4. */
+static bool set_condition_holds(const struct client *c, const struct set_opts *o,
+                                const struct entry *old)
+{
+    if (o->flags & (SET_IFEQ | SET_IFNE)) {
+        struct entry_str s = {.len = 0};
+        if (old != NULL) {
+            entry_str(old, &s);
+        }
+        bool eq = old != NULL && s.len == arg_n(c, o->match_arg) &&
+                  memcmp(s.p, arg_p(c, o->match_arg), s.len) == 0;
+        return (o->flags & SET_IFEQ) ? eq : !eq;
+    }
+    return !((o->flags & SET_NX) && old != NULL) && !((o->flags & SET_XX) && old == NULL);
+}
+
+/* The worker behind SET, SETNX, SETEX, PSETEX and GETSET. Replies with
+ * ok_int / abort_int (NULL means OK / nil) unless GET asks for the old
+ * value. */
 static void set_generic(struct client *c, const struct set_opts *o, int key, int val,
                         const char *ok_int, const char *abort_int)
 {
     const char *k = arg_p(c, key);
     size_t klen = arg_n(c, key);
     struct entry *old = db_lookup_write(c->db, k, klen);
-    if ((o->flags & SET_GET) && old != NULL && entry_type(old) != ENTRY_STRING) {
+    /* GET and the value conditions read the old value: it must be a string. */
+    if ((o->flags & (SET_GET | SET_IFEQ | SET_IFNE)) && old != NULL &&
+        entry_type(old) != ENTRY_STRING) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
         return;
     }
@@ -213,7 +230,7 @@ static void set_generic(struct client *c, const struct set_opts *o, int key, int
             reply_null(REPLY(c));
         }
     }
-    if (((o->flags & SET_NX) && old != NULL) || ((o->flags & SET_XX) && old == NULL)) {
+    if (!set_condition_holds(c, o, old)) {
         if (!(o->flags & SET_GET)) {
             abort_int != NULL ? reply_int(REPLY(c), 0) : reply_null(REPLY(c));
         }
@@ -227,6 +244,9 @@ static void set_generic(struct client *c, const struct set_opts *o, int key, int
     if (o->expire_arg > 0 && (o->flags & (SET_EX | SET_PX))) {
         set_propagate_pxat(c, o, key, val);
     }
+    if (o->match_arg > 0) {
+        prop_verbatim_without(c, o->match_arg - 1, 2); /* the condition held */
+    }
     if (!(o->flags & SET_GET)) {
         ok_int != NULL ? reply_int(REPLY(c), 1) : reply_ok(REPLY(c));
     }
@@ -235,21 +255,22 @@ static void set_generic(struct client *c, const struct set_opts *o, int key, int
 void cmd_set(struct client *c)
 {
     struct set_opts o;
-    if (set_opts_parse_or_reply(c, 3, SET_CMD_SET, &o, true) == 0) {
+    if (set_opts_parse_or_reply(c, 3, set_options, NOPTS(set_options), &o) == 0 &&
+        (o.expire_arg == 0 || set_deadline_or_reply(c, &o) == 0)) {
         set_generic(c, &o, 1, 2, NULL, NULL);
     }
 }
 
 void cmd_setnx(struct client *c)
 {
-    struct set_opts o = {SET_NX, 0, -1};
+    struct set_opts o = {SET_NX, 0, -1, 0};
     set_generic(c, &o, 1, 2, "1", "0");
 }
 
 static void setex_generic(struct client *c, unsigned unit)
 {
-    struct set_opts o = {unit, 2, -1};
-    if (expire_arg_to_deadline_or_reply(c, 2, unit, &o.expire_ms) == 0) {
+    struct set_opts o = {unit, 2, -1, 0};
+    if (set_deadline_or_reply(c, &o) == 0) {
         set_generic(c, &o, 1, 3, NULL, NULL);
     }
 }
@@ -266,7 +287,7 @@ void cmd_psetex(struct client *c)
 
 void cmd_getset(struct client *c)
 {
-    struct set_opts o = {SET_GET, 0, -1};
+    struct set_opts o = {SET_GET, 0, -1, 0};
     set_generic(c, &o, 1, 2, NULL, NULL);
 }
 
@@ -281,19 +302,18 @@ void cmd_getex(struct client *c)
 {
     struct set_opts o;
     bool wrong;
-    if (set_opts_parse_or_reply(c, 2, SET_CMD_GETEX, &o, false) < 0) {
+    if (set_opts_parse_or_reply(c, 2, getex_options, NOPTS(getex_options), &o) < 0) {
         return;
     }
     /* A missing key answers nil before the time is even looked at. */
-    struct entry *e = string_lookup_or_reply(c, 1, 0, &wrong);
+    struct entry *e = string_lookup_or_reply(c, 1, false, &wrong);
     if (e == NULL) {
         if (!wrong) {
             reply_null(REPLY(c));
         }
         return;
     }
-    if (o.expire_arg > 0 &&
-        expire_arg_to_deadline_or_reply(c, o.expire_arg, o.flags, &o.expire_ms) < 0) {
+    if (o.expire_arg > 0 && set_deadline_or_reply(c, &o) < 0) {
         return;
     }
     reply_entry_value(c, e);
@@ -307,6 +327,34 @@ void cmd_getex(struct client *c)
         db_set_expire(c->db, e, -1);
         prop_key_command(c, "PERSIST", 1, -1);
     }
+}
+
+/* DELEX key [IFEQ v | IFNE v] (Redis 8.4): DEL of one key, or of a string
+ * whose value equals (differs from) v. Anything but one condition with its
+ * value is a syntax error. Propagates as DEL. */
+void cmd_delex(struct client *c)
+{
+    struct set_opts o = {0, 0, -1, 3};
+    if (c->argc == 4 && arg_is(c, 2, "ifeq")) {
+        o.flags = SET_IFEQ;
+    } else if (c->argc == 4 && arg_is(c, 2, "ifne")) {
+        o.flags = SET_IFNE;
+    } else if (c->argc != 2) {
+        reply_error(REPLY(c), ERR_SYNTAX);
+        return;
+    }
+    bool wrong = false;
+    struct entry *e = o.flags != 0 ? string_lookup_or_reply(c, 1, true, &wrong)
+                                   : db_lookup_write(c->db, arg_p(c, 1), arg_n(c, 1));
+    if (wrong) {
+        return;
+    }
+    bool del = e != NULL && set_condition_holds(c, &o, e);
+    if (del) {
+        db_delete(c->db, arg_p(c, 1), arg_n(c, 1));
+        prop_key_command(c, "DEL", 1, -1);
+    }
+    reply_int(REPLY(c), del);
 }
 
 void cmd_mget(struct client *c)
@@ -357,7 +405,7 @@ void cmd_msetnx(struct client *c)
 void cmd_strlen(struct client *c)
 {
     bool wrong;
-    struct entry *e = string_lookup_or_reply(c, 1, 0, &wrong);
+    struct entry *e = string_lookup_or_reply(c, 1, false, &wrong);
     if (wrong) {
         return;
     }
@@ -398,10 +446,8 @@ static void string_splice(struct client *c, struct entry *old, size_t offset, co
 void cmd_append(struct client *c)
 {
     bool wrong;
-    struct entry *e = db_lookup_write(c->db, arg_p(c, 1), arg_n(c, 1));
-    wrong = e != NULL && entry_type(e) != ENTRY_STRING;
+    struct entry *e = string_lookup_or_reply(c, 1, true, &wrong);
     if (wrong) {
-        reply_error(REPLY(c), ERR_WRONGTYPE);
         return;
     }
     struct entry_str s = {.len = 0};
@@ -424,9 +470,9 @@ void cmd_setrange(struct client *c)
         reply_error(REPLY(c), ERR_OFFSET_RANGE);
         return;
     }
-    struct entry *e = db_lookup_write(c->db, arg_p(c, 1), arg_n(c, 1));
-    if (e != NULL && entry_type(e) != ENTRY_STRING) {
-        reply_error(REPLY(c), ERR_WRONGTYPE);
+    bool wrong;
+    struct entry *e = string_lookup_or_reply(c, 1, true, &wrong);
+    if (wrong) {
         return;
     }
     struct entry_str s = {.len = 0};
@@ -451,7 +497,7 @@ void cmd_getrange(struct client *c)
         return;
     }
     bool wrong;
-    struct entry *e = string_lookup_or_reply(c, 1, 0, &wrong);
+    struct entry *e = string_lookup_or_reply(c, 1, false, &wrong);
     if (wrong) {
         return;
     }
@@ -474,120 +520,6 @@ void cmd_getrange(struct client *c)
         return;
     }
     reply_bulk(REPLY(c), s.p + start, (size_t)(end - start + 1));
-}
-
-/* ---- counters ---- */
-
-static void incr_generic(struct client *c, long long by)
-{
-    struct entry *e = db_lookup_write(c->db, arg_p(c, 1), arg_n(c, 1));
-    long long v = 0;
-    if (e != NULL && entry_type(e) != ENTRY_STRING) {
-        reply_error(REPLY(c), ERR_WRONGTYPE);
-        return;
-    }
-    if (e != NULL && entry_enc(e) == ENTRY_ENC_INT) {
-        v = entry_int(e);
-    } else if (e != NULL) {
-        struct entry_str s;
-        entry_str(e, &s);
-        if (util_parse_ll(s.p, s.len, &v) < 0) {
-            reply_error(REPLY(c), ERR_NOT_INT);
-            return;
-        }
-    }
-    if ((by < 0 && v < 0 && by < LLONG_MIN - v) || (by > 0 && v > 0 && by > LLONG_MAX - v)) {
-        reply_error(REPLY(c), ERR_OVERFLOW);
-        return;
-    }
-    v += by;
-    if (e != NULL && entry_enc(e) == ENTRY_ENC_INT) {
-        entry_set_int(e, v); /* the hot path: same size, in place */
-        db_modified(c->db, arg_p(c, 1), arg_n(c, 1));
-    } else if (e != NULL) {
-        db_replace(c->db, e, entry_new_int(arg_p(c, 1), arg_n(c, 1), v, entry_expire(e)));
-    } else {
-        db_add(c->db, entry_new_int(arg_p(c, 1), arg_n(c, 1), v, -1));
-    }
-    reply_int(REPLY(c), v);
-}
-
-void cmd_incr(struct client *c)
-{
-    incr_generic(c, 1);
-}
-
-void cmd_decr(struct client *c)
-{
-    incr_generic(c, -1);
-}
-
-void cmd_incrby(struct client *c)
-{
-    long long by;
-    if (arg_ll_or_reply(c, 2, &by) == 0) {
-        incr_generic(c, by);
-    }
-}
-
-void cmd_decrby(struct client *c)
-{
-    long long by;
-    if (arg_ll_or_reply(c, 2, &by) < 0) {
-        return;
-    }
-    if (by == LLONG_MIN) {
-        reply_error(REPLY(c), "ERR decrement would overflow");
-        return;
-    }
-    incr_generic(c, -by);
-}
-
-void cmd_incrbyfloat(struct client *c)
-{
-    long double by, v = 0;
-    if (arg_long_double_or_reply(c, 2, &by) < 0) {
-        return;
-    }
-    struct entry *e = db_lookup_write(c->db, arg_p(c, 1), arg_n(c, 1));
-    if (e != NULL && entry_type(e) != ENTRY_STRING) {
-        reply_error(REPLY(c), ERR_WRONGTYPE);
-        return;
-    }
-    if (e != NULL) {
-        struct entry_str s;
-        entry_str(e, &s);
-        if (util_parse_long_double(s.p, s.len, &v) < 0) {
-            reply_error(REPLY(c), ERR_NOT_FLOAT);
-            return;
-        }
-    }
-    v += by;
-    if (isnan(v) || isinf(v)) {
-        reply_error(REPLY(c), ERR_NAN_INF);
-        return;
-    }
-    struct reply_buf tmp;
-    reply_buf_init(&tmp, 2, mem_realloc);
-    reply_bulk_long_double(&tmp, v);
-    /* tmp holds "$<n>\r\n<text>\r\n": store the text, reply the bytes. */
-    const char *text = memchr(tmp.data, '\n', tmp.len) + 1;
-    size_t tlen = tmp.len - (size_t)(text - tmp.data) - 2;
-    struct entry *n = entry_new_bytes(arg_p(c, 1), arg_n(c, 1), text, tlen,
-                                      e != NULL ? entry_expire(e) : -1, false);
-    if (e != NULL) {
-        db_replace(c->db, e, n);
-    } else {
-        db_add(c->db, n);
-    }
-    reply_raw(REPLY(c), tmp.data, tmp.len);
-    prop_cmd_begin(c->db_id, 4);
-    prop_arg_str("SET");
-    prop_arg(arg_p(c, 1), arg_n(c, 1));
-    prop_arg(text, tlen);
-    prop_arg_str("KEEPTTL");
-    prop_cmd_end(true);
-    reply_buf_deinit(&tmp);
 }
 
 /* ---- LCS ---- */
@@ -688,7 +620,7 @@ static long long lcs_walk(struct client *c, const struct lcs_opts *o, const uint
 static bool lcs_get_or_reply(struct client *c, int i, struct entry_str *s)
 {
     bool wrong;
-    struct entry *e = string_lookup_or_reply(c, i, 0, &wrong);
+    struct entry *e = string_lookup_or_reply(c, i, false, &wrong);
     s->p = "";
     s->len = 0;
     if (e != NULL) {

@@ -134,11 +134,16 @@ static void prop_header(int dbid)
     }
 }
 
-static void prop_verbatim(struct client *c)
+/* c's argv with the replacements applied, leaving out argv[skip] and the
+ * nskip arguments after it. */
+static void prop_verbatim_except(struct client *c, int skip, int nskip)
 {
     prop_header(c->db_id);
-    reply_array_len(&prop.out, c->argc);
+    reply_array_len(&prop.out, c->argc - nskip);
     for (int i = 0; i < c->argc; i++) {
+        if (i >= skip && i < skip + nskip) {
+            continue;
+        }
         const struct prop_replacement *r = NULL;
         for (int k = 0; k < prop.nreplace; k++) {
             if (prop.replace[k].index == i) {
@@ -157,7 +162,7 @@ void prop_call_end(struct prop_call *pc, struct client *c, const struct command 
 {
     if (prop_active() && (cmd->flags & CMD_WRITE) && server.dirty != pc->dirty &&
         !prop.explicit_prop) {
-        prop_verbatim(c);
+        prop_verbatim_except(c, 0, 0);
     }
     if (prop.inited && prop.out.len > pc->stream_len) {
         c->prop_wait = prop.batch;
@@ -208,6 +213,14 @@ void prop_key_command(struct client *c, const char *name, int key, long long num
     prop_arg(c->argv[key].ptr, c->argv[key].len);
     if (num >= 0) {
         prop_arg_ll(num);
+    }
+    prop_cmd_end(true);
+}
+
+void prop_verbatim_without(struct client *c, int from, int n)
+{
+    if (prop_active()) {
+        prop_verbatim_except(c, from, n);
     }
     prop_cmd_end(true);
 }

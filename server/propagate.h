@@ -45,6 +45,11 @@ void prop_cmd_end(bool replaces_call);
  * argument): GETEX as PEXPIREAT, PERSIST or DEL; BLPOP as LPOP key n. */
 void prop_key_command(struct client *c, const char *name, int key, long long num);
 
+/* Replace the call with its verbatim form (replacements applied) without
+ * argv[from] and the n-1 arguments after it: SET ... IFEQ v propagates as
+ * the SET without its condition. */
+void prop_verbatim_without(struct client *c, int from, int n);
+
 /* In the verbatim form of the current call, argument i becomes p/len
  * (copied). At most PROP_MAX_REPLACE per call. */
 #define PROP_MAX_REPLACE 4

@@ -133,7 +133,9 @@ int util_parse_double(const char *s, size_t len, double *out)
 
 int util_parse_long_double(const char *s, size_t len, long double *out)
 {
-    char buf[256], *end;
+    /* Room for every value INCRBYFLOAT can store (LDBL_MAX has 4933
+     * digits), as Redis's MAX_LONG_DOUBLE_CHARS. */
+    char buf[5 * 1024], *end;
     if (util_float_text(s, len, buf, sizeof(buf)) < 0) {
         return -EINVAL;
     }

@@ -157,6 +157,74 @@ def writes_are_logged_in_canonical_form():
 
 
 @case
+def counters_and_conditional_writes_are_logged_as_set_and_del():
+    """INCREX is logged as the SET of the value it stored (KEEPTTL, PXAT
+    <abs ms>, or a plain SET when PERSIST removed the TTL), SET IFEQ/IFNE as
+    the SET without its condition, DELEX as DEL; refused writes not at all.
+    A restart replays them to the same values and TTLs."""
+    s = Server(args=["--appendonly", "yes"])
+    try:
+        s.start()
+        c = s.client()
+        x = c.execute_command
+        assert x("INCREX", "coupon:o1", "BYINT", 1, "UBOUND", 5) == [1, 1]
+        assert x("INCREX", "coupon:o1", "BYINT", 9, "UBOUND", 5) == [1, 0]  # refused
+        assert x("INCREX", "coupon:o1", "BYINT", 9, "UBOUND", 5, "SATURATE") == [5, 4]
+        assert x("INCREX", "rl:u1", "EX", 60, "ENX") == [1, 1]
+        assert x("INCREX", "rl:u1", "EX", 60, "ENX") == [2, 1]  # keeps its TTL
+        before_ms = int(time.time() * 1000)
+        assert x("INCREX", "rl:u2", "PX", 90000) == [1, 1]
+        c.set("p", 7, ex=500)
+        assert x("INCREX", "p", "PERSIST") == [8, 1]
+        assert x("INCREX", "price", "BYFLOAT", "0.1") == [b"0.1", b"0.1"]
+        assert x("INCREX", "price", "BYFLOAT", "0.2", "EXAT", 99999999999) == [b"0.3", b"0.2"]
+        c.set("gone", 1)
+        assert x("INCREX", "gone", "PXAT", 1) == [2, 1]
+        c.set("lock", "tok-a", px=30000)
+        assert x("SET", "lock", "tok-b", "IFEQ", "nope") is None  # refused
+        assert x("SET", "lock", "tok-b", "IFEQ", "tok-a", "PX", 60000) is True
+        assert x("SET", "cfg", "v2", "IFNE", "v1", "GET") is None
+        assert x("DELEX", "lock", "IFEQ", "tok-a") == 0  # refused
+        c.set("lock2", "tok")
+        assert x("DELEX", "lock2", "IFEQ", "tok") == 1
+        want = digest(c)
+        ttls = {k: c.pttl(k) for k in ("coupon:o1", "rl:u1", "rl:u2", "p", "price", "lock")}
+        cmds = [[a.upper() if i == 0 else a for i, a in enumerate(cmd)]
+                for cmd in aof_commands(incr_path(s))]
+        names = [cmd[0] for cmd in cmds]
+        assert b"INCREX" not in names and b"DELEX" not in names, names
+        coupon = [cmd for cmd in cmds if cmd[1:2] == [b"coupon:o1"]]
+        assert coupon == [[b"SET", b"coupon:o1", b"1", b"KEEPTTL"],
+                          [b"SET", b"coupon:o1", b"5", b"KEEPTTL"]], coupon
+        rl1 = [cmd for cmd in cmds if cmd[1:2] == [b"rl:u1"]]
+        assert rl1[0][:4] == [b"SET", b"rl:u1", b"1", b"PXAT"], rl1
+        assert rl1[1] == [b"SET", b"rl:u1", b"2", b"KEEPTTL"], rl1
+        rl2 = [cmd for cmd in cmds if cmd[1:2] == [b"rl:u2"]]
+        assert len(rl2) == 1 and rl2[0][:4] == [b"SET", b"rl:u2", b"1", b"PXAT"], rl2
+        assert before_ms + 90000 <= int(rl2[0][4]) <= int(time.time() * 1000) + 90000, rl2
+        assert [b"SET", b"p", b"8"] in cmds, cmds
+        assert [b"SET", b"price", b"0.1", b"KEEPTTL"] in cmds, cmds
+        assert [b"SET", b"price", b"0.3", b"PXAT", b"99999999999000"] in cmds, cmds
+        assert [b"DEL", b"gone"] in cmds and [b"SET", b"gone", b"2"] not in cmds, cmds
+        lock = [cmd for cmd in cmds if cmd[1:2] == [b"lock"]]
+        assert len(lock) == 2 and lock[1][:4] == [b"SET", b"lock", b"tok-b", b"PXAT"], lock
+        assert [b"SET", b"cfg", b"v2", b"GET"] in cmds, cmds
+        assert [b"DEL", b"lock2"] in cmds, cmds
+        assert all(b"IFEQ" not in cmd and b"IFNE" not in cmd for cmd in cmds), cmds
+        s.restart()
+        c = s.client()
+        assert digest(c) == want, "digest changed after restart"
+        assert c.mget("coupon:o1", "rl:u1", "p", "price", "lock") == [
+            b"5", b"2", b"8", b"0.3", b"tok-b"]
+        assert c.exists("gone", "lock2") == 0
+        for k, ttl in ttls.items():
+            got = c.pttl(k)
+            assert (got == -1) if ttl == -1 else (0 < got <= ttl), (k, ttl, got)
+    finally:
+        s.cleanup()
+
+
+@case
 def timestamp_annotations_load():
     s = Server(args=["--appendonly", "yes", "--aof-timestamp-enabled", "yes"])
     try:

@@ -359,6 +359,20 @@ redisReply *h_cmdv(int argc, const char **argv)
     return T == NULL ? NULL : redisCommandArgv(T, argc, argv, NULL);
 }
 
+redisReply *h_cmd_words(const char *head, const char *tail)
+{
+    char buf[512];
+    const char *argv[64];
+    int argc = 0;
+    snprintf(buf, sizeof(buf), "%s %s", head, tail);
+    char *save = NULL;
+    for (char *w = strtok_r(buf, " ", &save); w != NULL && argc < 64;
+         w = strtok_r(NULL, " ", &save)) {
+        argv[argc++] = w;
+    }
+    return h_cmdv(argc, argv);
+}
+
 static void h_fail(int line, const char *what, const redisReply *r)
 {
     fprintf(stderr, "  line %d: %s; got ", line, what);

@@ -61,6 +61,9 @@ void h_config_restore(redisContext *c);
 redisReply *h_cmd(const char *fmt, ...);
 redisReply *h_cmdc(redisContext *c, const char *fmt, ...);
 redisReply *h_cmdv(int argc, const char **argv);
+/* head and tail joined and split at spaces, one word an argument: tables
+ * of option lists ("EX 10 PX 5"). */
+redisReply *h_cmd_words(const char *head, const char *tail);
 
 /* Checks on a reply, which they free; line is the caller's __LINE__. */
 void h_expect_status(int line, const char *want, redisReply *r);
@@ -176,6 +179,7 @@ CASES(zset2_cases);
 CASES(list_cases);
 /* Behaviour newer than the reference (Redis 7.2+): skipped when SURGE_REF=1. */
 CASES(surge_only_cases);
+CASES(string_redis8_cases);
 #define CASES_DEFINE(name, ...)                                               \
     const struct test_case name[] = {__VA_ARGS__};                            \
     const int name##_n = TEST_COUNT(name)

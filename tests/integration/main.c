@@ -98,7 +98,10 @@ int main(int argc, char **argv)
         {zset_cases, &zset_cases_n},         {zset2_cases, &zset2_cases_n},
         {list_cases, &list_cases_n},
     };
-    static const struct group surge_only = {surge_only_cases, &surge_only_cases_n};
+    static const struct group surge_only[] = {
+        {surge_only_cases, &surge_only_cases_n},
+        {string_redis8_cases, &string_redis8_cases_n},
+    };
     enum { CAP = 1024 };
     static struct test_case all[CAP];
     int n = 0;
@@ -107,9 +110,11 @@ int main(int argc, char **argv)
     }
     if (h_is_reference()) {
         printf("skipping %d Surge-only cases (Redis 7.2+ behaviour; the reference is 7.0)\n",
-               surge_only_cases_n);
+               surge_only_cases_n + string_redis8_cases_n);
     } else {
-        n = append_group(all, n, CAP - 1, &surge_only);
+        for (size_t g = 0; g < sizeof(surge_only) / sizeof(surge_only[0]); g++) {
+            n = append_group(all, n, CAP - 1, &surge_only[g]);
+        }
     }
     all[n++] = (struct test_case)TEST(test_server_exits_cleanly);
 

@@ -1,6 +1,8 @@
 /* Strings and counters: every option and error text, as Redis 7. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "tests/integration/harness.h"
 
@@ -421,6 +423,21 @@ static void test_incrbyfloat_errors(void)
     EXPECT_ERR("ERR wrong number of arguments for 'incrbyfloat' command", "INCRBYFLOAT f");
 }
 
+/* Regression: a value INCRBYFLOAT stored (up to LDBL_MAX's 4933 digits)
+ * must read back; values over 256 characters used to be "not a valid
+ * float". */
+static void test_incrbyfloat_reads_back_long_values(void)
+{
+    OK("SET f 1e4000");
+    redisReply *r = h_cmd("INCRBYFLOAT f 1e4000");
+    CHECK(r != NULL && r->type == REDIS_REPLY_STRING && r->len == 4001 && r->str[0] == '1');
+    freeReplyObject(r);
+    r = h_cmd("INCRBYFLOAT f 0");
+    CHECK(r != NULL && r->type == REDIS_REPLY_STRING && r->len == 4001 && r->str[0] == '1');
+    freeReplyObject(r);
+    EXPECT_INT(4001, "STRLEN f");
+}
+
 static void test_lcs(void)
 {
     OK("MSET key1 ohmytext key2 mynewtext");
@@ -546,5 +563,438 @@ CASES_DEFINE(string_cases, TEST(test_get_set_basic), TEST(test_set_nx_xx_get),
              TEST(test_append_strlen), TEST(test_getrange), TEST(test_setrange),
              TEST(test_string_size_limit), TEST(test_incr_decr),
              TEST(test_incr_limits_and_errors), TEST(test_incrbyfloat),
-             TEST(test_incrbyfloat_formatting), TEST(test_incrbyfloat_errors), TEST(test_lcs),
+             TEST(test_incrbyfloat_formatting), TEST(test_incrbyfloat_errors),
+             TEST(test_incrbyfloat_reads_back_long_values), TEST(test_lcs),
              TEST(test_lcs_errors), TEST(test_object_encoding_rules), TEST(test_object_refcount));
+
+/* ---- Redis 8: INCREX, SET IFEQ / IFNE, DELEX (Surge-only: the
+ * reference Redis 7.0 has none of them) ---- */
+
+/* The two elements of an INCREX reply, as text (integers printed). */
+#define EXPECT_INCREX(want, ...) EXPECT_FLAT(want, __VA_ARGS__)
+
+static void test_increx_default_and_byint(void)
+{
+    EXPECT_INCREX("1 1", "INCREX c");
+    EXPECT_INCREX("2 1", "increx c");
+    EXPECT_STR("int", "OBJECT ENCODING c");
+    EXPECT_INCREX("7 5", "INCREX c BYINT 5");
+    EXPECT_INCREX("-3 -10", "INCREX c byint -10");
+    EXPECT_INCREX("-3 0", "INCREX c BYINT 0");
+    EXPECT_STR("-3", "GET c");
+    OK("SET s 10");
+    EXPECT_INCREX("11 1", "INCREX s");
+    /* A value made raw by APPEND is an int again after INCREX. */
+    EXPECT_INT(3, "APPEND s 2");
+    EXPECT_INCREX("113 1", "INCREX s");
+    EXPECT_STR("int", "OBJECT ENCODING s");
+    /* Options in any order. */
+    EXPECT_INCREX("5 5", "INCREX o LBOUND 0 BYINT 5 UBOUND 10");
+    EXPECT_INCREX("10 5", "INCREX o UBOUND 10 BYINT 5 LBOUND 0 SATURATE");
+}
+
+static void test_increx_bounds_and_saturate(void)
+{
+    OK("SET k 10");
+    EXPECT_INCREX("10 0", "INCREX k BYINT 10 UBOUND 15");
+    EXPECT_STR("10", "GET k");
+    EXPECT_INCREX("15 5", "INCREX k BYINT 10 UBOUND 15 SATURATE");
+    EXPECT_INCREX("15 0", "INCREX k BYINT -10 LBOUND 6");
+    EXPECT_INCREX("6 -9", "INCREX k BYINT -10 LBOUND 6 SATURATE");
+    /* Exactly on a bound is inside. */
+    EXPECT_INCREX("10 4", "INCREX k BYINT 4 UBOUND 10");
+    EXPECT_INCREX("0 -10", "INCREX k BYINT -10 LBOUND 0");
+    /* A value already outside: refused, clamped, or brought back in. */
+    OK("SET k 50");
+    EXPECT_INCREX("50 0", "INCREX k BYINT 5 UBOUND 30");
+    EXPECT_INCREX("30 -20", "INCREX k BYINT 5 UBOUND 30 SATURATE");
+    OK("SET k 50");
+    EXPECT_INCREX("25 -25", "INCREX k BYINT -25 UBOUND 30");
+    OK("SET k 10");
+    EXPECT_INCREX("20 10", "INCREX k BYINT -5 LBOUND 20 SATURATE");
+    EXPECT_INCREX("20 0", "INCREX k BYINT 5 LBOUND 20 UBOUND 20");
+    /* A missing key counts from 0; a refused result doesn't create it. */
+    EXPECT_INCREX("0 0", "INCREX m BYINT 15 UBOUND 10");
+    EXPECT_INT(0, "EXISTS m");
+    EXPECT_INCREX("0 0", "INCREX m LBOUND 5");
+    EXPECT_INT(0, "EXISTS m");
+    EXPECT_INCREX("5 5", "INCREX m LBOUND 5 SATURATE");
+    EXPECT_STR("5", "GET m");
+    EXPECT_INCREX("0 0", "INCREX z UBOUND 0 SATURATE");
+    EXPECT_STR("0", "GET z");
+    /* A refused write changes nothing: no TTL, no WATCH conflict. */
+    OK("SET w 10");
+    OK("WATCH w");
+    EXPECT_INCREX("10 0", "INCREX w BYINT 100 UBOUND 15 EX 100");
+    EXPECT_INT(-1, "TTL w");
+    OK("MULTI");
+    EXPECT_STATUS("QUEUED", "GET w");
+    EXPECT_STRS(h_cmd("EXEC"), "10");
+}
+
+static void test_increx_integer_limits(void)
+{
+    OK("SET k 9223372036854775800");
+    EXPECT_INCREX("9223372036854775800 0", "INCREX k BYINT 9223372036854775800");
+    EXPECT_INCREX("9223372036854775807 7", "INCREX k BYINT 9223372036854775800 SATURATE");
+    EXPECT_INCREX("9223372036854775807 0", "INCREX k SATURATE");
+    OK("SET k -9223372036854775800");
+    EXPECT_INCREX("-9223372036854775808 -8", "INCREX k BYINT -9223372036854775800 SATURATE");
+    OK("SET k 10");
+    EXPECT_INCREX("100 90", "INCREX k BYINT 9223372036854775807 UBOUND 100 SATURATE");
+    EXPECT_INCREX("100 0", "INCREX k BYINT 9223372036854775807 UBOUND 1000");
+    /* Saturated to LLONG_MIN from LLONG_MAX: the applied increment can't
+     * be told, so nothing happens. */
+    OK("SET k 9223372036854775807");
+    EXPECT_ERR("ERR applied increment would overflow",
+               "INCREX k BYINT -5 UBOUND -9223372036854775808 SATURATE");
+    EXPECT_STR("9223372036854775807", "GET k");
+}
+
+static void test_increx_byfloat(void)
+{
+    EXPECT_INCREX("0.1 0.1", "INCREX f BYFLOAT 0.1");
+    EXPECT_INCREX("0.3 0.2", "INCREX f BYFLOAT 0.2");
+    EXPECT_STR("0.3", "GET f");
+    EXPECT_STR("embstr", "OBJECT ENCODING f");
+    OK("SET f 10");
+    EXPECT_INCREX("12.5 2.5", "INCREX f BYFLOAT 2.5");
+    EXPECT_INCREX("10 -2.5", "INCREX f byfloat -2.5");
+    EXPECT_STR("embstr", "OBJECT ENCODING f");
+    OK("SET f 10.0");
+    EXPECT_INCREX("10 0", "INCREX f BYFLOAT 10 UBOUND 15.5");
+    EXPECT_STR("10.0", "GET f");
+    EXPECT_INCREX("15.5 5.5", "INCREX f BYFLOAT 10 UBOUND 15.5 SATURATE");
+    OK("SET f 0");
+    EXPECT_INCREX("-5.5 -5.5", "INCREX f BYFLOAT -100 LBOUND -5.5 SATURATE");
+    EXPECT_INCREX("0 0", "INCREX nf BYFLOAT -0.5 UBOUND -1.5");
+    EXPECT_INT(0, "EXISTS nf");
+    /* No negative zero; 17 digits after the point, as INCRBYFLOAT. */
+    EXPECT_INCREX("0.5 0.5", "INCREX z BYFLOAT 0.5");
+    EXPECT_INCREX("0 -0.5", "INCREX z BYFLOAT -0.5");
+    EXPECT_STR("0", "GET z");
+    EXPECT_INCREX("5 5", "INCREX d BYFLOAT 5 UBOUND 5 LBOUND 5 SATURATE");
+    /* The applied increment is what really changed the value. */
+    EXPECT_INCREX("5 0", "INCREX d BYFLOAT 1e-20");
+    /* Infinite bounds are bounds like any other. */
+    OK("SET f 10");
+    EXPECT_INCREX("11 1", "INCREX f BYFLOAT 1 UBOUND inf");
+    EXPECT_INCREX("12 1", "INCREX f BYFLOAT 1 LBOUND -inf");
+    EXPECT_INCREX("12 0", "INCREX f BYFLOAT 1 LBOUND -inf UBOUND -inf");
+    EXPECT_ERR("ERR applied increment would be Infinity",
+               "INCREX f BYFLOAT 1 LBOUND inf UBOUND inf SATURATE");
+    EXPECT_STR("12", "GET f");
+}
+
+/* Past the long double range: refused, or clamped to the largest value. */
+static void test_increx_byfloat_limits(void)
+{
+    OK("SET f 1e4932");
+    redisReply *r = h_cmd("INCREX f BYFLOAT 1e4932");
+    CHECK(r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+          r->element[0]->len == 4933 && strcmp(r->element[1]->str, "0") == 0);
+    freeReplyObject(r);
+    EXPECT_STR("1e4932", "GET f");
+    /* Clamped to LDBL_MAX (4933 digits), which reads back. */
+    r = h_cmd("INCREX f BYFLOAT 1e4932 SATURATE");
+    CHECK(r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+          r->element[0]->len == 4933 && strncmp(r->element[0]->str, "118973149535723", 15) == 0 &&
+          r->element[1]->len == 4932 && strncmp(r->element[1]->str, "18973149535723", 14) == 0);
+    freeReplyObject(r);
+    r = h_cmd("INCREX f BYFLOAT 1 UBOUND 100 SATURATE");
+    CHECK(r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+          strcmp(r->element[0]->str, "100") == 0 &&
+          strncmp(r->element[1]->str, "-118973149535723", 16) == 0);
+    freeReplyObject(r);
+    OK("SET f -1e4932");
+    EXPECT_ERR("ERR applied increment would be Infinity",
+               "INCREX f BYFLOAT 1e4932 LBOUND 1e4932 SATURATE");
+    OK("SET f inf");
+    EXPECT_ERR("ERR value cannot be Infinity", "INCREX f BYFLOAT 1");
+    EXPECT_ERR("ERR value is not an integer or out of range", "INCREX f BYINT 1");
+    EXPECT_STR("inf", "GET f");
+}
+
+static void test_increx_ttl_options(void)
+{
+    /* INCREX k <options>: its reply, then what a TTL query answers. No
+     * option keeps the TTL, PERSIST removes it, ENX sets one only on a key
+     * without. */
+    static const struct {
+        const char *opts, *reply, *query;
+        long long ttl;
+    } steps[] = {
+        {"EX 100", "1 1", "TTL k", 100},
+        {"PX 200000", "2 1", "TTL k", 200},
+        {"EXAT 99999999999", "3 1", "EXPIRETIME k", 99999999999LL},
+        {"PXAT 99999999999999", "4 1", "PEXPIRETIME k", 99999999999999LL},
+        {"", "5 1", "PEXPIRETIME k", 99999999999999LL},
+        {"PERSIST", "6 1", "TTL k", -1},
+        {"PERSIST", "7 1", "TTL k", -1},
+        {"EX 100 ENX", "8 1", "TTL k", 100},
+        {"EX 10 ENX", "9 1", "TTL k", 100},
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        char got[64];
+        redisReply *r = h_cmd_words("INCREX k", steps[i].opts);
+        h_flat(r, got, sizeof(got));
+        freeReplyObject(r);
+        if (strcmp(got, steps[i].reply) != 0) {
+            fprintf(stderr, "  INCREX k %s: got [%s]\n", steps[i].opts, got);
+            test_failures_in_case++;
+        }
+        CHECK_REPLY_INT(h_cmd_words(steps[i].query, ""), steps[i].ttl);
+    }
+    EXPECT_INCREX("5 5", "INCREX n BYINT 5 ENX EX 50");
+    EXPECT_INT(50, "TTL n");
+    /* A refused result leaves the TTL; a saturated one applies it. */
+    OK("SET r 10 EX 500");
+    EXPECT_INCREX("10 0", "INCREX r BYINT 5 UBOUND 5 PERSIST");
+    EXPECT_INT(500, "TTL r");
+    EXPECT_INCREX("12 2", "INCREX r BYINT 5 UBOUND 12 SATURATE EX 100");
+    EXPECT_INT(100, "TTL r");
+    /* A time already past deletes the key (ENX on a key with a TTL keeps
+     * it); on a missing key nothing is stored. */
+    EXPECT_INCREX("13 1", "INCREX r EXAT 1 ENX");
+    EXPECT_INT(100, "TTL r");
+    EXPECT_INCREX("14 1", "INCREX r PXAT 1");
+    EXPECT_INT(0, "EXISTS r");
+    EXPECT_INCREX("1 1", "INCREX gone EXAT 1");
+    EXPECT_INT(0, "EXISTS gone");
+    EXPECT_INCREX("2.5 2.5", "INCREX fl BYFLOAT 2.5 EX 100");
+    EXPECT_INT(100, "TTL fl");
+}
+
+static void test_increx_errors(void)
+{
+    EXPECT_ERR("ERR wrong number of arguments for 'increx' command", "INCREX");
+    const char *syntax[] = {
+        "FOO", "BYINT", "BYINT 1 FOO", "BYINT 1 BYFLOAT 1.5", "BYFLOAT 1.5 BYINT 1",
+        "BYINT 1 BYINT 2", "LBOUND 0 LBOUND 1", "UBOUND 9 UBOUND 8", "SATURATE SATURATE",
+        "SAT", "LBOUND", "UBOUND", "EX 10 PX 5000", "EX 10 EXAT 99999999999", "EX 10 EX 20",
+        "EX 10 PERSIST", "PERSIST EX 10", "PERSIST PERSIST", "PERSIST ENX", "ENX PERSIST",
+        "ENX ENX EX 10", "EX",
+    };
+    for (size_t i = 0; i < sizeof(syntax) / sizeof(syntax[0]); i++) {
+        CHECK_REPLY_ERR(h_cmd_words("INCREX k", syntax[i]), "ERR syntax error");
+    }
+    EXPECT_ERR("ERR ENX flag requires an expiration", "INCREX k ENX");
+    EXPECT_ERR("ERR ENX flag requires an expiration", "INCREX k BYINT 1 ENX");
+    const char *not_int[] = {"abc", "1.5", "9223372036854775808", " 1", ""};
+    for (size_t i = 0; i < sizeof(not_int) / sizeof(not_int[0]); i++) {
+        EXPECT_ERR("ERR Increment is not an integer or out of range", "INCREX k BYINT %s",
+                   not_int[i]);
+    }
+    EXPECT_ERR("ERR Increment is not a valid float", "INCREX k BYFLOAT abc");
+    EXPECT_ERR("ERR Increment is not a valid float", "INCREX k BYFLOAT nan");
+    EXPECT_ERR("ERR Increment is not a valid float", "INCREX k BYFLOAT 1e99999");
+    EXPECT_ERR("ERR BYFLOAT increment cannot be Infinity", "INCREX k BYFLOAT inf");
+    EXPECT_ERR("ERR BYFLOAT increment cannot be Infinity", "INCREX k BYFLOAT -inf");
+    EXPECT_ERR("ERR UBOUND is not an integer or out of range", "INCREX k UBOUND 12.5");
+    EXPECT_ERR("ERR UBOUND is not an integer or out of range", "INCREX k BYINT 1 UBOUND inf");
+    EXPECT_ERR("ERR LBOUND is not an integer or out of range", "INCREX k LBOUND abc");
+    EXPECT_ERR("ERR LBOUND is not a valid float", "INCREX k BYFLOAT 1 LBOUND abc");
+    EXPECT_ERR("ERR UBOUND is not a valid float", "INCREX k UBOUND x BYFLOAT 1");
+    EXPECT_ERR("ERR LBOUND can't be greater than UBOUND", "INCREX k LBOUND 10 UBOUND 5");
+    EXPECT_ERR("ERR LBOUND can't be greater than UBOUND",
+               "INCREX k BYFLOAT 0.5 LBOUND 10.5 UBOUND 1.5");
+    EXPECT_ERR("ERR LBOUND can't be greater than UBOUND", "INCREX k BYFLOAT 1 UBOUND -inf");
+    const char *bad_time[] = {"EX 0", "PX -1", "EXAT 0", "PXAT -5", "EX 9223372036854775807",
+                              "PX 9223372036854775000"};
+    for (size_t i = 0; i < sizeof(bad_time) / sizeof(bad_time[0]); i++) {
+        CHECK_REPLY_ERR(h_cmd_words("INCREX k", bad_time[i]),
+                        "ERR invalid expire time in 'increx' command");
+    }
+    EXPECT_ERR("ERR value is not an integer or out of range", "INCREX k EX abc");
+    EXPECT_INT(0, "EXISTS k");
+    /* Stored values: another type, or a string that is no number. */
+    EXPECT_INT(1, "RPUSH l a");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "INCREX l");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "INCREX l BYFLOAT 1.5 EXAT 1");
+    EXPECT_INT(1, "LLEN l");
+    OK("SET s hello");
+    EXPECT_ERR("ERR value is not an integer or out of range", "INCREX s");
+    EXPECT_ERR("ERR value is not a valid float", "INCREX s BYFLOAT 1");
+    OK("SET s 1.5");
+    EXPECT_ERR("ERR value is not an integer or out of range", "INCREX s BYINT 1 EX 100");
+    EXPECT_INT(-1, "TTL s");
+    EXPECT_INCREX("2 0.5", "INCREX s BYFLOAT 0.5");
+}
+
+/* Integers are integers in both protocols; BYFLOAT's values are bulk
+ * strings in RESP2 and doubles in RESP3. */
+static void test_increx_reply_types(void)
+{
+    int fd = h_raw_connect(h_main.port);
+    RAW_SEND(fd, "INCREX r BYINT 5\r\nINCREX f BYFLOAT 2.5\r\nINCREX f BYFLOAT 1 UBOUND 1\r\n");
+    RAW_EXPECT(fd, "*2\r\n:5\r\n:5\r\n*2\r\n$3\r\n2.5\r\n$3\r\n2.5\r\n*2\r\n$3\r\n2.5\r\n$1\r\n0\r\n");
+    close(fd);
+    fd = h_raw_connect_resp3(h_main.port);
+    RAW_SEND(fd, "INCREX r\r\nINCREX f BYFLOAT 0.25\r\n");
+    RAW_EXPECT(fd, "*2\r\n:6\r\n:1\r\n*2\r\n,2.75\r\n,0.25\r\n");
+    close(fd);
+}
+
+static void test_set_ifeq_ifne(void)
+{
+    OK("SET k v");
+    OK("SET k w IFEQ v");
+    EXPECT_NIL("SET k x IFEQ v");
+    EXPECT_STR("w", "GET k");
+    EXPECT_NIL("SET k y IFNE w");
+    OK("SET k y ifne v");
+    EXPECT_STR("y", "GET k");
+    /* A missing key equals nothing: IFEQ fails, IFNE creates it. */
+    EXPECT_NIL("SET n a IFEQ a");
+    EXPECT_INT(0, "EXISTS n");
+    OK("SET n a IFNE b");
+    EXPECT_STR("a", "GET n");
+    /* The comparison is on the bytes, whatever the encoding. */
+    OK("SET i 123");
+    OK("SET i 124 IFEQ 123");
+    EXPECT_NIL("SET i 125 IFEQ 0124");
+    OK("SET e %s", "");
+    OK("SET e x IFEQ %s", "");
+    EXPECT_NIL("SET e y IFEQ %s", "");
+    /* With GET: the old value whether or not the SET happened. */
+    EXPECT_STR("y", "SET k z IFEQ y GET");
+    EXPECT_STR("z", "SET k q IFEQ nope GET");
+    EXPECT_STR("z", "GET k");
+    EXPECT_NIL("SET g1 v IFNE x GET");
+    EXPECT_STR("v", "GET g1");
+    EXPECT_NIL("SET g2 v IFEQ x GET");
+    EXPECT_INT(0, "EXISTS g2");
+    /* With the expire options. */
+    OK("SET k v EX 100 IFEQ z");
+    EXPECT_INT(100, "TTL k");
+    OK("SET k v2 IFNE z KEEPTTL");
+    EXPECT_INT(100, "TTL k");
+    EXPECT_NIL("SET k v3 IFEQ z PX 5000");
+    EXPECT_INT(100, "TTL k");
+    OK("SET k v4 IFEQ v2");
+    EXPECT_INT(-1, "TTL k");
+}
+
+static void test_set_ifeq_ifne_errors(void)
+{
+    const char *syntax[] = {"IFEQ", "IFEQ a NX", "NX IFEQ a", "XX IFNE a", "IFEQ a IFNE b",
+                            "IFNE a IFEQ b", "IFNE a XX", "IFEQ a PERSIST"};
+    for (size_t i = 0; i < sizeof(syntax) / sizeof(syntax[0]); i++) {
+        CHECK_REPLY_ERR(h_cmd_words("SET k v", syntax[i]), "ERR syntax error");
+    }
+    EXPECT_INT(0, "EXISTS k");
+    EXPECT_INT(1, "LPUSH l a");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "SET l v IFEQ a");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "SET l v IFNE a");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "SET l v IFNE a GET");
+    EXPECT_INT(1, "LLEN l");
+    OK("SET l v");
+    EXPECT_STR("v", "GET l");
+}
+
+static void test_delex(void)
+{
+    EXPECT_INT(0, "DELEX nokey");
+    EXPECT_INT(0, "DELEX nokey IFNE x");
+    EXPECT_INT(0, "DELEX nokey IFEQ x");
+    OK("SET k v");
+    EXPECT_INT(1, "DELEX k");
+    EXPECT_INT(0, "EXISTS k");
+    OK("SET k v");
+    EXPECT_INT(0, "DELEX k IFEQ w");
+    EXPECT_INT(0, "DELEX k IFNE v");
+    EXPECT_INT(1, "EXISTS k");
+    EXPECT_INT(1, "DELEX k ifeq v");
+    EXPECT_INT(0, "EXISTS k");
+    OK("SET k v");
+    EXPECT_INT(1, "DELEX k IFNE w");
+    OK("SET n 42");
+    EXPECT_INT(1, "DELEX n IFEQ 42");
+    /* Without a condition any type goes; with one, only a string. */
+    EXPECT_INT(1, "RPUSH l a");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "DELEX l IFEQ a");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "DELEX l IFNE a");
+    EXPECT_INT(1, "DELEX l");
+    EXPECT_INT(0, "EXISTS l");
+    OK("SET k v");
+    const char *syntax[] = {"IFEQ", "FOO v", "IFEQ v IFNE w", "IFEQ v extra", "IFDEQ"};
+    for (size_t i = 0; i < sizeof(syntax) / sizeof(syntax[0]); i++) {
+        CHECK_REPLY_ERR(h_cmd_words("DELEX k", syntax[i]), "ERR syntax error");
+    }
+    EXPECT_INT(1, "EXISTS k");
+    EXPECT_ERR("ERR wrong number of arguments for 'delex' command", "DELEX");
+}
+
+/* The lock release pattern: only the holder's token deletes the lock. */
+static void test_delex_lock_release(void)
+{
+    OK("SET lock token-a NX PX 30000");
+    EXPECT_NIL("SET lock token-b NX PX 30000");
+    EXPECT_INT(0, "DELEX lock IFEQ token-b");
+    EXPECT_INT(1, "DELEX lock IFEQ token-a");
+    OK("SET lock token-b NX PX 30000");
+    EXPECT_STR("token-b", "GET lock");
+}
+
+/* Writes made by the new commands are seen by WATCH; refused ones not. */
+static void test_conditional_writes_and_watch(void)
+{
+    static const struct {
+        const char *setup, *write;
+        bool conflict;
+    } cases[] = {
+        {"SET k 1", "INCREX k", true},
+        {"SET k 1", "INCREX k BYINT 5 UBOUND 2", false},
+        {"SET k 1", "INCREX k BYFLOAT 0.5", true},
+        {"SET k 1", "SET k 2 IFEQ 1", true},
+        {"SET k 1", "SET k 2 IFEQ 3", false},
+        {"SET k 1", "SET k 2 IFNE 3", true},
+        {"SET k 1", "DELEX k IFEQ 1", true},
+        {"SET k 1", "DELEX k IFNE 1", false},
+    };
+    redisContext *other = h_connect(h_main.port);
+    CHECK(other != NULL);
+    for (size_t i = 0; other != NULL && i < sizeof(cases) / sizeof(cases[0]); i++) {
+        OK(cases[i].setup);
+        OK("WATCH k");
+        freeReplyObject(h_cmdc(other, cases[i].write));
+        OK("MULTI");
+        EXPECT_STATUS("QUEUED", "PING");
+        redisReply *r = h_cmd("EXEC");
+        bool aborted = r != NULL && r->type == REDIS_REPLY_NIL;
+        if (aborted != cases[i].conflict) {
+            fprintf(stderr, "  %s: WATCH saw %s\n", cases[i].write, aborted ? "a write" : "none");
+            test_failures_in_case++;
+        }
+        freeReplyObject(r);
+    }
+    redisFree(other);
+}
+
+static void test_new_string_commands_table(void)
+{
+    redisReply *r = h_cmd("COMMAND INFO increx delex");
+    CHECK(r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2);
+    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+        const redisReply *ix = r->element[0], *dx = r->element[1];
+        CHECK(strcmp(ix->element[0]->str, "increx") == 0 && ix->element[1]->integer == -2);
+        CHECK(h_count_in(ix->element[2], "write") == 1 &&
+              h_count_in(ix->element[2], "denyoom") == 1 &&
+              h_count_in(ix->element[2], "fast") == 1);
+        CHECK(ix->element[3]->integer == 1 && ix->element[4]->integer == 1 &&
+              ix->element[5]->integer == 1);
+        CHECK(strcmp(dx->element[0]->str, "delex") == 0 && dx->element[1]->integer == -2);
+        CHECK(h_count_in(dx->element[2], "write") == 1 && h_count_in(dx->element[2], "fast") == 1 &&
+              h_count_in(dx->element[2], "denyoom") == 0);
+        CHECK(dx->element[3]->integer == 1 && dx->element[4]->integer == 1);
+    }
+    freeReplyObject(r);
+}
+
+CASES_DEFINE(string_redis8_cases, TEST(test_increx_default_and_byint),
+             TEST(test_increx_bounds_and_saturate), TEST(test_increx_integer_limits),
+             TEST(test_increx_byfloat), TEST(test_increx_byfloat_limits),
+             TEST(test_increx_ttl_options), TEST(test_increx_errors),
+             TEST(test_increx_reply_types), TEST(test_set_ifeq_ifne),
+             TEST(test_set_ifeq_ifne_errors), TEST(test_delex), TEST(test_delex_lock_release),
+             TEST(test_conditional_writes_and_watch), TEST(test_new_string_commands_table));

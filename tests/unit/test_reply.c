@@ -2,6 +2,7 @@
 #define TEST_IMPLEMENTATION
 #include "tests/test.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "protocol/reply.h"
@@ -79,6 +80,36 @@ static void test_long_double(void)
     }
 }
 
+/* INCREX BYFLOAT: the same text, a bulk in RESP2 and a double in RESP3. */
+static void test_long_double_resp3(void)
+{
+    static const struct {
+        long double v;
+        const char *resp2, *resp3;
+    } cases[] = {
+        {2.5L, "$3\r\n2.5\r\n", ",2.5\r\n"},
+        {-0.0L, "$1\r\n0\r\n", ",0\r\n"},
+        {0.1L + 0.2L, "$3\r\n0.3\r\n", ",0.3\r\n"},
+        {1e20L, "$21\r\n100000000000000000000\r\n", ",100000000000000000000\r\n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (int proto = 2; proto <= 3; proto++) {
+            struct reply_buf b;
+            reply_buf_init(&b, proto, NULL);
+            reply_long_double(&b, cases[i].v);
+            const char *want = proto == 2 ? cases[i].resp2 : cases[i].resp3;
+            CHECK_MEM(b.data, b.len, want, strlen(want));
+            reply_buf_deinit(&b);
+        }
+    }
+    /* The largest long double is 4933 digits and fits the documented size. */
+    char buf[REPLY_LONG_DOUBLE_MAX];
+    size_t n = reply_fmt_long_double(buf, sizeof(buf), LDBL_MAX);
+    CHECK_INT((long long)n, 4933);
+    CHECK(memcmp(buf, "118973149535723176", 18) == 0);
+    CHECK_INT((long long)reply_fmt_long_double(buf, sizeof(buf), -LDBL_MAX), 4934);
+}
+
 static void test_deferred_nested(void)
 {
     for (int proto = 2; proto <= 3; proto++) {
@@ -139,7 +170,7 @@ static void test_growth(void)
 
 static const struct test_case cases[] = {
     TEST(test_scalars),     TEST(test_errors),          TEST(test_resp2_vs_resp3),
-    TEST(test_long_double), TEST(test_deferred_nested), TEST(test_round_trip),
+    TEST(test_long_double), TEST(test_long_double_resp3), TEST(test_deferred_nested), TEST(test_round_trip),
     TEST(test_growth),
 };
 
