@@ -83,6 +83,7 @@ $(BUILD)/surge.pc: client/surge.pc.in FORCE
 	    -e 's|@VERSION@|$(SURGE_VERSION)|' $< > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
 
+.SECONDARY: $(EXAMPLE_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/examples/%: $(BUILD)/examples/%.o $(BUILD)/libsurge.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CLIENT_LDLIBS)
 
