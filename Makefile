@@ -29,6 +29,8 @@ CLIENT_OBJS   := $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
 CLIENT_LDLIBS := $(shell pkg-config --libs hiredis libcjson 2>/dev/null) -lpthread
 EXAMPLE_SRCS  := $(sort $(wildcard examples/*.c))
 EXAMPLE_BINS  := $(EXAMPLE_SRCS:examples/%.c=$(BUILD)/examples/%)
+CLIENT_TSRCS  := $(filter-out tests/client/unit.c,$(sort $(wildcard tests/client/*.c)))
+CLIENT_TOBJS  := $(CLIENT_TSRCS:%.c=$(BUILD)/%.o) $(BUILD)/tests/integration/harness.o
 CLIENT_TESTS  := $(BUILD)/tests/client-unit $(BUILD)/tests/client-integ
 SURGE_VERSION := 0.1.0
 SURGE_SOMAJOR := 0
@@ -87,11 +89,10 @@ $(BUILD)/surge.pc: client/surge.pc.in FORCE
 $(BUILD)/examples/%: $(BUILD)/examples/%.o $(BUILD)/libsurge.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CLIENT_LDLIBS)
 
-$(BUILD)/tests/client-unit: $(BUILD)/tests/client/test_client_unit.o $(BUILD)/libsurge.a
+$(BUILD)/tests/client-unit: $(BUILD)/tests/client/unit.o $(BUILD)/libsurge.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CLIENT_LDLIBS)
 
-$(BUILD)/tests/client-integ: $(BUILD)/tests/client/test_client_integ.o \
-	    $(BUILD)/tests/integration/harness.o $(BUILD)/libsurge.a
+$(BUILD)/tests/client-integ: $(CLIENT_TOBJS) $(BUILD)/libsurge.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CLIENT_LDLIBS)
 
 client: $(BUILD)/libsurge.a $(BUILD)/libsurge.so $(BUILD)/surge.pc $(EXAMPLE_BINS)
