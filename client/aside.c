@@ -27,21 +27,6 @@
 #include <time.h>
 
 #define SG_LOCK_PREFIX "lock:"
-#define SG_POLL_MS 20
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
-}
 
 /* A command on c whose reply must not be an error; *r owned by the caller. */
 static int run(struct surge *s, struct sg_conn *c, int argc, const char **argv,
@@ -168,16 +153,16 @@ int sg_aside_get(struct sg_call *k)
     snprintf(lock, llen, "%s%s", SG_LOCK_PREFIX, k->fkey);
     sg_random_token(token);
     long long budget = (long long)k->o.wait_ms * (1 + k->o.wait_retries);
-    long long deadline = now_ms() + budget;
+    long long deadline = sg_now_ms() + budget;
     long long max_polls = budget / SG_POLL_MS + 1;
     bool got_lock = false, got_value = false;
     int rc = 0;
     for (long long i = 0; rc == 0 && i <= max_polls; i++) {
         rc = poll_once(k, lock, token, i > 0, &got_lock, &got_value);
-        if (rc < 0 || got_lock || got_value || now_ms() >= deadline) {
+        if (rc < 0 || got_lock || got_value || sg_now_ms() >= deadline) {
             break;
         }
-        sleep_ms(SG_POLL_MS);
+        sg_sleep_ms(SG_POLL_MS);
     }
     if (rc == 0 && got_lock) {
         rc = load_locked(k, lock, token);

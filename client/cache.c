@@ -158,13 +158,13 @@ int sg_load_bypass(struct sg_call *k)
 /* ---- Surge's commands ---- */
 
 /* CACHE.GET key LEASE ms [WAIT ms] on a checked-out connection. */
-static int cache_get(struct sg_call *k, struct sg_conn *c, bool wait, redisReply **r)
+static int cache_get(struct sg_call *k, struct sg_conn *c, int wait_ms, redisReply **r)
 {
     char lease[16], waitms[16];
     snprintf(lease, sizeof(lease), "%d", k->o.lease_ms);
-    snprintf(waitms, sizeof(waitms), "%d", k->o.wait_ms);
+    snprintf(waitms, sizeof(waitms), "%d", wait_ms);
     const char *argv[] = {"CACHE.GET", k->fkey, "LEASE", lease, "WAIT", waitms};
-    return sg_exec(k->s, c, wait ? k->o.wait_ms : 0, wait ? 6 : 4, argv, NULL, r);
+    return sg_exec(k->s, c, wait_ms, wait_ms > 0 ? 6 : 4, argv, NULL, r);
 }
 
 /* CACHE.FILL key token value EX ttl [SWR s] [TAG t ...] [VERSION n], or
@@ -282,9 +282,10 @@ static int on_reply(struct sg_call *k, const struct sg_cache_reply *cr, bool wai
     return -EPROTO;
 }
 
-/* One CACHE.GET round: the reply is parsed and the connection checked in
- * before anything slow (the loader) runs. */
-static int cache_round(struct sg_call *k, bool wait, bool *again)
+/* One CACHE.GET round (blocking up to wait_ms when > 0): the reply is
+ * parsed and the connection checked in before anything slow (the loader)
+ * runs. waited: a hit now was filled by another caller. */
+static int cache_round(struct sg_call *k, int wait_ms, bool waited, bool *again)
 {
     struct sg_conn *c;
     redisReply *r = NULL;
@@ -292,7 +293,7 @@ static int cache_round(struct sg_call *k, bool wait, bool *again)
     if (rc < 0) {
         return rc;
     }
-    rc = cache_get(k, c, wait, &r);
+    rc = cache_get(k, c, wait_ms, &r);
     sg_checkin(k->s, c);
     struct sg_cache_reply cr;
     if (rc == 0 && r->type == REDIS_REPLY_ERROR) {
@@ -304,18 +305,46 @@ static int cache_round(struct sg_call *k, bool wait, bool *again)
         sg_error("CACHE.GET %s: unexpected reply", k->fkey);
     }
     if (rc == 0) {
-        rc = on_reply(k, &cr, wait, again); /* cr points into r */
+        rc = on_reply(k, &cr, waited, again); /* cr points into r */
     }
     freeReplyObject(r);
+    return rc;
+}
+
+/* Another caller loads: wait for its fill, at most wait_ms per round and
+ * wait_ms * (1 + wait_retries) in all. A caller blocks in CACHE.GET WAIT
+ * only while another connection stays free (the loader needs one to fill);
+ * the others poll every SG_POLL_MS. */
+static int wait_for_fill(struct sg_call *k, bool *again)
+{
+    long long budget = (long long)k->o.wait_ms * (1 + k->o.wait_retries);
+    long long deadline = sg_now_ms() + budget;
+    long long max_rounds = budget / SG_POLL_MS + k->o.wait_retries + 2;
+    int rc = 0;
+    for (long long i = 0; rc == 0 && *again && i < max_rounds; i++) {
+        long long left = deadline - sg_now_ms();
+        if (left <= 0) {
+            break;
+        }
+        if (k->o.wait_ms > 0 && sg_wait_slot_take(k->s)) {
+            rc = cache_round(k, (int)(left < k->o.wait_ms ? left : k->o.wait_ms), true, again);
+            sg_wait_slot_give(k->s);
+            continue;
+        }
+        rc = cache_round(k, 0, true, again);
+        if (rc == 0 && *again) {
+            sg_sleep_ms(SG_POLL_MS);
+        }
+    }
     return rc;
 }
 
 static int surge_get(struct sg_call *k)
 {
     bool again;
-    int rc = cache_round(k, false, &again);
-    for (int i = 0; rc == 0 && again && i <= k->o.wait_retries; i++) {
-        rc = cache_round(k, k->o.wait_ms > 0, &again);
+    int rc = cache_round(k, 0, false, &again);
+    if (rc == 0 && again) {
+        rc = wait_for_fill(k, &again);
     }
     if (rc == 0 && again) {
         /* Another loader still holds the lease after every wait: load

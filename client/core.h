@@ -19,11 +19,15 @@ struct sg_conn {
     bool busy;
 };
 
+/* How often a caller that does not block in CACHE.GET WAIT polls. */
+#define SG_POLL_MS 20
+
 struct surge {
     struct surge_options opts; /* host/username/password point to our copies */
     pthread_mutex_t mu;        /* guards conns[].busy and policy */
     pthread_cond_t cv;         /* a connection was checked in */
     struct sg_conn *conns;
+    int blocked;               /* connections in a blocking CACHE.GET WAIT */
     atomic_int mode;           /* enum surge_mode; AUTO until detected */
     atomic_int schema_version;
     struct surge_policy *policy;
@@ -62,6 +66,14 @@ void sg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int sg_reply_error(const redisReply *r);
 void sg_log(struct surge *s, enum surge_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A blocking wait may hold a connection only while another stays free for
+ * the loader's fill: false when pool_size - 1 are already blocked. */
+bool sg_wait_slot_take(struct surge *s);
+void sg_wait_slot_give(struct surge *s);
+
+long long sg_now_ms(void);
+void sg_sleep_ms(int ms);
 
 /* 32 hex characters of randomness and a NUL. */
 void sg_random_token(char out[33]);

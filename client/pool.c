@@ -315,3 +315,33 @@ int sg_exec_int(struct surge *s, int argc, const char **argv, long long *out)
     }
     return rc;
 }
+
+bool sg_wait_slot_take(struct surge *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool ok = s->blocked < s->opts.pool_size - 1;
+    s->blocked += ok;
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}
+
+void sg_wait_slot_give(struct surge *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->blocked--;
+    pthread_mutex_unlock(&s->mu);
+}
+
+long long sg_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sg_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+    }
+}

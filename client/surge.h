@@ -185,9 +185,12 @@ SURGE_EXPORT void surge_result_free(struct surge_result *r);
  *             [VERSION] (SURGE_SRC_LOADED, filled);
  *    wait  -> CACHE.GET key LEASE WAIT wait_ms: the value when the loader
  *             fills it (SURGE_SRC_WAITED); after a timeout up to
- *             wait_retries more CACHE.GET (a win on the way loads as above);
- *             then, as a last resort, the loader runs without filling (the
- *             other loader still holds the lease): SURGE_SRC_LOADED, !filled;
+ *             wait_retries more CACHE.GET (a win on the way loads as above),
+ *             wait_ms * (1 + wait_retries) in all; then, as a last resort,
+ *             the loader runs without filling (the other loader still holds
+ *             the lease): SURGE_SRC_LOADED, !filled. At most pool_size - 1
+ *             callers block a connection in WAIT, so the loader always gets
+ *             one to fill; the others poll every 20 ms instead;
  *    stale -> with the revalidation token: the loader runs now, before
  *             returning (unless defer_revalidate), and the fresh value is
  *             filled and returned (SURGE_SRC_LOADED, revalidated); if it
