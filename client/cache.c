@@ -217,12 +217,26 @@ static int cache_write(struct surge *s, const char *fkey, const char *token, con
     return rc;
 }
 
+/* A failed load gives the lease up (CACHE.RELEASE): a waiting caller
+ * inherits it at once instead of waiting for it to expire. Best effort: a
+ * server without the command lets the lease run out. */
+static void lease_release(struct surge *s, const char *fkey, const char *token)
+{
+    const char *argv[] = {"CACHE.RELEASE", fkey, token};
+    size_t lens[] = {13, strlen(fkey), strlen(token)};
+    redisReply *r;
+    if (sg_exec1(s, 3, argv, lens, &r) == 0) {
+        freeReplyObject(r);
+    }
+}
+
 /* Load, and fill with the token (unless the loader said nocache). */
 static int load_and_fill(struct sg_call *k, const char *token)
 {
     struct surge_load ld;
     int rc = sg_load(k, &ld);
     if (rc < 0) {
+        lease_release(k->s, k->fkey, token);
         return rc;
     }
     if (!ld.nocache) {
@@ -293,6 +307,7 @@ static int cache_round(struct sg_call *k, int wait_ms, bool waited, bool *again)
 {
     struct sg_conn *c;
     redisReply *r = NULL;
+    *again = false;
     int rc = sg_checkout(k->s, &c);
     if (rc < 0) {
         return rc;

@@ -121,8 +121,8 @@ int surge_get_resource(struct surge *s, const char *resource, const struct surge
 static int push_rows(struct surge *s, struct sg_conn *c, const struct surge_policy *p, int *sent)
 {
     char prefix[24] = "";
-    int v = atomic_load(&s->schema_version);
-    if (v > 0) {
+    int v = p->schema_version > 0 ? p->schema_version : atomic_load(&s->schema_version);
+    if (v > 0) { /* the keys the table's resources will use */
         snprintf(prefix, sizeof(prefix), "v%d:", v);
     }
     for (size_t i = 0; i < p->n; i++) {

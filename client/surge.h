@@ -201,9 +201,9 @@ SURGE_EXPORT void surge_result_free(struct surge_result *r);
  *             loader_err). Without the token: the stale value at once.
  *  - -BYPASS from the server, or opts->bypass: the loader runs and nothing is
  *    cached (SURGE_SRC_BYPASS).
- *  - A loader error on a win is returned. There is no command to give a
- *    lease back: it ends after lease_ms, and until then other callers wait
- *    (bounded by wait_ms * (1 + wait_retries)) and then load themselves.
+ *  - A loader error on a win is returned, and the lease is given back
+ *    (CACHE.RELEASE key token): the first waiting caller inherits it and
+ *    loads; nothing stays pending until lease_ms ends.
  * opts may be NULL (defaults). On success *result is filled (the caller
  * frees it with surge_result_free); on error it is zeroed. */
 SURGE_EXPORT int surge_get_or_load(struct surge *s, const char *key, surge_loader_fn loader,
@@ -279,7 +279,8 @@ SURGE_EXPORT int surge_policy_key(const struct surge_policy *p, const char *name
  * table is freed once no call uses it). Safe while other threads run. */
 SURGE_EXPORT int surge_set_policy(struct surge *s, struct surge_policy *p);
 /* Send the table to the server as CACHE.POLICY SET rows (each "{...}" of a
- * key template becomes "*"): *sent (optional) rows. -ENOTSUP when the
+ * key template becomes "*", after "v<N>:" from the table's schema_version,
+ * else the pool's): *sent (optional) rows. -ENOTSUP when the
  * server has no CACHE.POLICY (or in plain mode). */
 SURGE_EXPORT int surge_policy_push(struct surge *s, const struct surge_policy *p, int *sent);
 

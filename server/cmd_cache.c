@@ -5,6 +5,7 @@
  *       -> [value|nil, "hit"|"stale"|"win"|"wait", token|nil, fresh ttl ms]
  *   CACHE.FILL key token value [EX s|PX ms] [SWR s] [TAG t ...] [VERSION n]
  *   CACHE.SET key value [EX s|PX ms] [SWR s] [TAG t ...] [VERSION n]
+ *   CACHE.RELEASE key token   (a failed loader gives the lease up)
  *   CACHE.PURGE TAG t [t ...] [SOFT]
  *   CACHE.NS.BUMP ns / CACHE.NS.GET ns
  *
@@ -50,6 +51,7 @@
 struct lease {
     char token[CACHE_TOKEN_LEN + 1];
     int64_t deadline_ms;
+    long long lease_ms;
 };
 
 /* (db, key) -> lease (data) and the clients waiting for the fill. */
@@ -183,6 +185,7 @@ static struct lease *lease_grant(struct client *c, long long ms)
     struct lease *l = mem_alloc(sizeof(*l));
     util_random_hex(l->token, NULL, CACHE_TOKEN_LEN / 2);
     l->deadline_ms = server.now_ms + ms;
+    l->lease_ms = ms;
     mem_free(e->data);
     e->data = l;
     return l;
@@ -538,15 +541,25 @@ void cmd_cache_set(struct client *c)
     reply_ok(REPLY(c));
 }
 
+/* The live lease of argv[1] when argv[2] is its token, or NULL. */
+static struct keyreg_entry *lease_held(struct client *c)
+{
+    struct keyreg_entry *held = lease_find(c);
+    const struct lease *l = held != NULL ? held->data : NULL;
+    if (l == NULL || strlen(l->token) != c->argv[2].len ||
+        memcmp(l->token, c->argv[2].ptr, c->argv[2].len) != 0) {
+        return NULL;
+    }
+    return held;
+}
+
 void cmd_cache_fill(struct client *c)
 {
     struct cache_opts o;
     if (cache_opts_or_reply(c, 4, &o) < 0) {
         return;
     }
-    struct keyreg_entry *held = lease_find(c);
-    if (held == NULL || strlen(((struct lease *)held->data)->token) != c->argv[2].len ||
-        memcmp(((struct lease *)held->data)->token, c->argv[2].ptr, c->argv[2].len) != 0) {
+    if (lease_held(c) == NULL) {
         reply_error(REPLY(c), "LEASE the lease expired or another writer superseded it");
         return;
     }
@@ -555,6 +568,35 @@ void cmd_cache_fill(struct client *c)
     }
     cache_store(c, 3, &o);
     reply_ok(REPLY(c));
+}
+
+/* CACHE.RELEASE key token: a loader that failed gives its lease up. The
+ * first waiting caller inherits it (replied "win" with a new token), so
+ * one caller loads at a time; with nobody waiting the next CACHE.GET wins. */
+void cmd_cache_release(struct client *c)
+{
+    struct keyreg_entry *held = lease_held(c);
+    if (held == NULL) {
+        reply_int(REPLY(c), 0);
+        return;
+    }
+    struct lease *l = held->data;
+    if (held->nclients == 0) {
+        mem_free(l);
+        held->data = NULL;
+        keyreg_release(&leases, held);
+        reply_int(REPLY(c), 1);
+        return;
+    }
+    struct client *w = held->clients[0];
+    util_random_hex(l->token, NULL, CACHE_TOKEN_LEN / 2);
+    l->deadline_ms = server.now_ms + l->lease_ms;
+    w->cache_wait = NULL;
+    w->flags &= ~(CLIENT_BLOCKED | CLIENT_CACHE_WAIT);
+    cache_reply(w, NULL, 0, "win", l->token, 0);
+    keyreg_remove(&leases, held, w); /* the lease keeps the entry */
+    conn_resume(w);
+    reply_int(REPLY(c), 1);
 }
 
 /* ---- namespaces ---- */

@@ -59,8 +59,9 @@ static void info_server(struct info_text *t)
 
 static void info_clients(struct info_text *t)
 {
-    size_t max_in = 0, max_out = 0;
+    size_t max_in = 0, max_out = 0, cache_waits = 0; /* CACHE.GET ... WAIT blocks too */
     for (struct client *c = server.clients; c != NULL; c = c->next) {
+        cache_waits += (c->flags & CLIENT_CACHE_WAIT) != 0;
         max_in = c->qcap > max_in ? c->qcap : max_in;
         max_out = conn_output_bytes(c) > max_out ? conn_output_bytes(c) : max_out;
     }
@@ -68,8 +69,8 @@ static void info_clients(struct info_text *t)
              "# Clients\r\nconnected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
              "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
              "blocked_clients:%zu\r\ntracking_clients:0\r\nclients_in_timeout_table:%zu\r\n",
-             server.nclients, server.cfg->maxclients, max_in, max_out, blocking_clients(),
-             blocking_clients());
+             server.nclients, server.cfg->maxclients, max_in, max_out,
+             blocking_clients() + cache_waits, blocking_clients() + cache_waits);
 }
 
 static void info_memory(struct info_text *t)

@@ -92,6 +92,34 @@ def fills_need_the_current_lease():
 
 
 @case
+def a_released_lease_passes_to_the_first_waiter():
+    s = Server()
+    try:
+        s.start()
+        a, b, c = s.client(), s.client(), s.client()
+        _, status, token, _ = cget(a, "quote:7", "LEASE", 10000)
+        assert status == "win"
+        assert a.execute_command("CACHE.RELEASE", "quote:7", "not-the-token") == 0
+        got = []
+        t = threading.Thread(target=lambda: got.append(cget(b, "quote:7", "WAIT", 5000)))
+        t.start()
+        assert wait_for(lambda: c.info("clients")["blocked_clients"] == 1)
+        assert a.execute_command("CACHE.RELEASE", "quote:7", token) == 1  # the origin failed
+        t.join(timeout=10)
+        assert got and got[0][1] == "win" and got[0][2] not in (None, token), got
+        expect_error(lambda: a.execute_command("CACHE.FILL", "quote:7", token, "old"), "LEASE")
+        assert b.execute_command("CACHE.FILL", "quote:7", got[0][2], "12.90", "EX", 5) == b"OK"
+        assert cget(c, "quote:7")[:2] == (b"12.90", "hit")
+        # nobody waiting: the next CACHE.GET wins at once
+        _, _, token, _ = cget(a, "quote:8")
+        assert a.execute_command("CACHE.RELEASE", "quote:8", token) == 1
+        assert cget(c, "quote:8")[1] == "win"
+        assert a.execute_command("CACHE.RELEASE", "quote:8", token) == 0
+    finally:
+        s.cleanup()
+
+
+@case
 def stale_while_revalidate_serves_all_and_leases_one():
     s = Server()
     try:

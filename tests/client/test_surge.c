@@ -150,6 +150,9 @@ static void test_loader_error(void)
     CHECK_INT(surge_get_or_load(s, "p:err", ct_load, &l, NULL, &r), -EHOSTDOWN);
     CHECK(r.value == NULL && r.key == NULL);
     EXPECT_INT(0, "EXISTS p:err");
+    redisReply *g = h_cmd("CACHE.GET p:err"); /* the lease was given back */
+    CHECK(g != NULL && g->type == REDIS_REPLY_ARRAY && strcmp(g->element[1]->str, "win") == 0);
+    freeReplyObject(g);
     OK("CACHE.SET p:old kept EX 30 SWR 60 TAG told");
     EXPECT_INT(1, "CACHE.PURGE TAG told SOFT");
     CHECK_INT(surge_get_or_load(s, "p:old", ct_load, &l, NULL, &r), 0);
