@@ -344,6 +344,23 @@ uint64_t dict_scan(const struct dict *d, uint64_t cursor, dict_scan_fn fn, void 
     return v;
 }
 
+bool dict_holds(const struct dict *d, uint64_t hash, const struct dict_node *n)
+{
+    for (int t = 0; t < 2; t++) {
+        const struct dict_table *tab = &d->t[t];
+        if (tab->buckets == NULL) {
+            continue;
+        }
+        const struct dict_node *x = dict_slot_node(&tab->buckets[hash & tab->mask]);
+        for (; x != NULL; x = dict_node_next(x)) {
+            if (x == n) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 struct dict_node *dict_random(const struct dict *d, uint64_t (*rnd)(void))
 {
     if (dict_size(d) == 0) {

@@ -129,6 +129,11 @@ void dict_visit_chain(struct dict *d, uint64_t hash, dict_chain_fn fn, void *arg
 typedef void (*dict_scan_fn)(struct dict_node *n, void *arg);
 uint64_t dict_scan(const struct dict *d, uint64_t cursor, dict_scan_fn fn, void *arg);
 
+/* Whether n is linked in the chain(s) that hash lands in. Only live nodes of
+ * the table are read, never n itself, so n may be a pointer kept from
+ * earlier that is no longer (or again) in the table. */
+bool dict_holds(const struct dict *d, uint64_t hash, const struct dict_node *n);
+
 /* A random node, or NULL when empty; rnd is a source of random 64-bit values. */
 struct dict_node *dict_random(const struct dict *d, uint64_t (*rnd)(void));
 

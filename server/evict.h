@@ -4,10 +4,18 @@
  * Every entry carries a 16-bit tag in its dict link. Under an LRU (or no)
  * policy it is the access time in seconds (mod 2^16); under an LFU policy
  * it is Redis's logarithmic access counter (low 8 bits) and the minute it
- * was last decayed (high 8 bits). Eviction samples maxmemory-samples keys
- * (keys with a deadline for the volatile-* policies) and deletes the best
- * candidate until used memory is under maxmemory, within a time budget
- * set by maxmemory-eviction-tenacity; evicted keys propagate as DEL.
+ * was last decayed (high 8 bits).
+ *
+ * Eviction deletes one key at a time until used memory is under maxmemory,
+ * within a time budget set by maxmemory-eviction-tenacity; evicted keys
+ * propagate as DEL. For each key it samples maxmemory-samples keys of every
+ * db (keys with a deadline for the volatile-* policies) into a pool of the
+ * EVICT_POOL_SIZE best candidates seen so far, as Redis's eviction pool
+ * does, and deletes the best one. Candidates carry a score that does not
+ * change while the key is left alone (the time of the last access, not the
+ * idle time), so candidates sampled at different times compare fairly; a
+ * candidate that was deleted, or read or written since it was sampled, is
+ * dropped instead of evicted. The random policies delete the first sample.
  */
 #ifndef SURGE_SERVER_EVICT_H
 #define SURGE_SERVER_EVICT_H
@@ -25,6 +33,24 @@ enum maxmemory_policy {
     MM_ALLKEYS_LFU,
     MM_ALLKEYS_RANDOM,
     MM_NOEVICTION,
+};
+
+#define EVICT_POOL_SIZE 16
+
+/* A candidate is known by its address, which is only compared with live
+ * nodes of its db (dict_holds) until found there: the key may be gone. */
+struct evict_candidate {
+    uintptr_t addr;
+    uint64_t hash;
+    double score; /* higher is a better victim */
+    int db;
+};
+
+/* Lives in struct server: ascending score, the best victim last. */
+struct evict_pool {
+    struct evict_candidate c[EVICT_POOL_SIZE];
+    int n;
+    int policy; /* the policy the scores were computed for */
 };
 
 bool evict_policy_is_lfu(void);

@@ -15,6 +15,7 @@
 #include "protocol/reply.h"
 #include "protocol/resp.h"
 #include "server/db.h"
+#include "server/evict.h"
 
 #define SURGE_VERSION "0.1.0"
 /* The Redis version Surge answers as (INFO, HELLO): clients gate features
@@ -185,6 +186,7 @@ struct server {
     int applying_master;          /* a replica runs its primary's stream */
     struct client *current_client; /* the client whose command runs */
     struct aof_state *aof;        /* persistence/aof.c */
+    struct evict_pool evict_pool; /* server/evict.c */
 };
 
 extern struct server server;

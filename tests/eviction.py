@@ -88,6 +88,97 @@ def lru_keeps_the_keys_in_use():
         s.cleanup()
 
 
+def read_times(c, keys, times):
+    """GET each of keys[i] times[i] times (lfu-log-factor 0: each read counts)."""
+    p = c.pipeline(transaction=False)
+    for k, n in zip(keys, times):
+        for _ in range(n):
+            p.get(k)
+    p.execute()
+
+
+def evict_down_to(c, maxmem):
+    c.config_set("maxmemory", maxmem)
+    c.set("trigger", "x")  # a write evicts first; the timer finishes the job
+    # INFO's own reply is part of the used_memory it reports: a few KB.
+    assert wait_for(lambda: used(c) <= maxmem + 16 * 1024, timeout=20), (used(c), maxmem)
+
+
+@case
+def eviction_picks_victims_across_dbs():
+    # db 0's keys were read 20 times, db 1's never: the victims come from
+    # db 1, whichever db the sampling starts from.
+    s = Server()
+    try:
+        s.start()
+        c0, c1 = s.client(db=0), s.client(db=1)
+        c0.config_set("maxmemory-policy", "allkeys-lfu")
+        c0.config_set("lfu-log-factor", 0)
+        fill(c0, "hot", 500)
+        fill(c1, "cold", 500)
+        maxmem = used(c0) - 250 * len(VALUE)  # before the reads' reply buffers
+        read_times(c0, ["hot:%d" % i for i in range(500)], [20] * 500)
+        evict_down_to(c0, maxmem)
+        hot = sum(c0.exists("hot:%d" % i) for i in range(500))
+        cold = sum(c1.exists("cold:%d" % i) for i in range(500))
+        assert hot >= 490 and cold < 300, (hot, cold)
+    finally:
+        s.cleanup()
+
+
+@case
+def eviction_pool_keeps_the_most_used():
+    # 2000 keys read 0..49 times (key i: i % 50), more than half of them
+    # evicted with 3 samples per victim. Keeping the best candidates across
+    # samplings in a pool evicts 205..225 keys of the more used half (in 6
+    # runs); the best of each 3 samples alone evicted 284..307.
+    s = Server()
+    try:
+        s.start()
+        c = s.client()
+        c.config_set("maxmemory-policy", "allkeys-lfu")
+        c.config_set("lfu-log-factor", 0)
+        c.config_set("maxmemory-samples", 3)
+        n = 2000
+        fill(c, "k", n)
+        maxmem = used(c) - n // 2 * (len(VALUE) + 100)
+        read_times(c, ["k:%d" % i for i in range(n)], [i % 50 for i in range(n)])
+        evict_down_to(c, maxmem)
+        kept = [i for i in range(n) if c.exists("k:%d" % i)]
+        lost_used = n // 2 - sum(1 for i in kept if i % 50 >= 25)
+        assert len(kept) < n * 0.6 and lost_used < 255, (len(kept), lost_used)
+    finally:
+        s.cleanup()
+
+
+@case
+def pooled_keys_deleted_replaced_flushed_and_swapped():
+    # Candidates wait in the pool while their keys are deleted, rewritten,
+    # flushed and moved by SWAPDB: eviction must check them, not read them.
+    s = Server()
+    try:
+        s.start()
+        c = s.client()
+        maxmem = limit_to(c, 1024 * 1024, "allkeys-lru")
+        for round_ in range(6):
+            p = c.pipeline(transaction=False)
+            for i in range(3000):
+                p.set("k:%d" % (i % 1500), VALUE)
+                if i % 3 == 0:
+                    p.delete("k:%d" % ((i * 7) % 1500))
+                if i % 5 == 0:
+                    p.append("k:%d" % ((i * 11) % 1500), "x")  # a new, larger entry
+            p.swapdb(0, 1)
+            if round_ % 3 == 2:
+                p.flushdb()
+            p.execute(raise_on_error=False)
+        assert c.ping()
+        assert info(c, "stats")["evicted_keys"] > 0
+        assert used(c) <= maxmem * 1.1, (used(c), maxmem)
+    finally:
+        s.cleanup()
+
+
 @case
 def lfu_counts_accesses():
     s = Server()

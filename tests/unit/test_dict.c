@@ -187,10 +187,36 @@ static void test_random(void)
     free(nodes);
 }
 
+/* dict_holds answers by pointer for nodes added, moved by a rehash and
+ * removed, without reading the node asked about. */
+static void test_holds(void)
+{
+    struct dict d;
+    struct node *nodes = make_nodes();
+    dict_init(&d, node_key);
+    for (int i = 0; i < N; i += 2) {
+        dict_add(&d, &nodes[i].dn, dict_hash(nodes[i].key, nodes[i].len));
+    }
+    CHECK(dict_is_rehashing(&d) || dict_size(&d) == N / 2);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < N; i++) {
+            uint64_t h = dict_hash(nodes[i].key, nodes[i].len);
+            CHECK(dict_holds(&d, h, &nodes[i].dn) == (i % 2 == 0));
+        }
+        while (dict_rehash(&d, 100)) {
+        }
+    }
+    uint64_t h0 = dict_hash(nodes[0].key, nodes[0].len);
+    CHECK(dict_unlink(&d, nodes[0].key, nodes[0].len, h0) == &nodes[0].dn);
+    CHECK(!dict_holds(&d, h0, &nodes[0].dn));
+    dict_deinit(&d, NULL, NULL);
+    free(nodes);
+}
+
 static const struct test_case cases[] = {
     TEST(test_insert_delete_under_rehash), TEST(test_tags_survive_rehash),
     TEST(test_scan_guarantee),             TEST(test_shrink),
-    TEST(test_random),
+    TEST(test_random),                     TEST(test_holds),
 };
 
 int main(int argc, char **argv)
