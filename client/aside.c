@@ -3,7 +3,9 @@
  *
  *   GET key -> value: a hit.
  *   nil     -> SET lock:<key> <token> NX PX <lease>:
- *              OK  -> load, SET key value PX <ttl>, then release the lock
+ *              OK  -> GET key again (a loader may have filled it and
+ *                     unlocked in between: then unlock and return it);
+ *                     load, SET key value PX <ttl>, then release the lock
  *                     if it is still ours (WATCH lock; GET; MULTI; DEL;
  *                     EXEC: the DEL runs only if nobody touched the lock
  *                     since the GET, so a lock that expired and was taken
@@ -137,6 +139,15 @@ static int poll_once(struct sg_call *k, const char *lock, const char *token, boo
         rc = run(k->s, c, 6, set, NULL, &r);
         *got_lock = rc == 0 && r->type == REDIS_REPLY_STATUS;
     }
+    if (*got_lock) { /* the value may have landed between the GET and the lock */
+        freeReplyObject(r);
+        r = NULL;
+        rc = run(k->s, c, 2, get, NULL, &r);
+        if (rc == 0 && r->type == REDIS_REPLY_STRING) {
+            *got_value = true;
+            rc = sg_result_copy(k, r->str, r->len, SURGE_SRC_WAITED);
+        }
+    }
     freeReplyObject(r);
     sg_checkin(k->s, c);
     return rc;
@@ -164,7 +175,9 @@ int sg_aside_get(struct sg_call *k)
         }
         sg_sleep_ms(SG_POLL_MS);
     }
-    if (rc == 0 && got_lock) {
+    if (got_lock && got_value) {
+        unlock(k, lock, token);
+    } else if (rc == 0 && got_lock) {
         rc = load_locked(k, lock, token);
     } else if (rc == 0 && !got_value) {
         sg_log(k->s, SURGE_LOG_DEBUG, "%s: still locked by another loader; loading here",
