@@ -13,81 +13,15 @@ if [ "${SURGE_REF:-0}" = 1 ]; then
     BIN=redis-server
     REF=1
 fi
-PY=/usr/bin/python3
 TMP=$(mktemp -d /tmp/surge-clients-XXXXXX)
-PIDS=""
-passed=0
-failed=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-
-# A process that exists and is not a zombie.
-alive() {
-    st=$(ps -o stat= -p "$1" 2>/dev/null)
-    [ -n "$st" ] && [ "${st#Z}" = "$st" ]
-}
-
-forget() {
-    rest=""
-    for p in $PIDS; do [ "$p" = "$1" ] || rest="$rest $p"; done
-    PIDS=$rest
-}
-
-# reap PID: wait up to 5 s for it to exit (SIGKILL after), reap it, set ST
-# to its exit status ("killed" if it had to be killed).
-reap() {
-    i=0
-    while [ $i -lt 100 ] && alive "$1"; do
-        sleep 0.05
-        i=$((i + 1))
-    done
-    if alive "$1"; then
-        kill -KILL "$1" 2>/dev/null
-        wait "$1" 2>/dev/null
-        ST=killed
-    else
-        wait "$1" 2>/dev/null
-        ST=$?
-    fi
-    forget "$1"
-}
-
-cleanup() {
-    for p in $PIDS; do
-        kill -TERM "$p" 2>/dev/null
-        reap "$p"
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-free_port() {
-    $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# run_server ARGS...: become the server (so that $! of "run_server &" is its
-# PID); Redis gets persistence turned off.
+# run_server ARGS...: run_proc the server under test; Redis gets
+# persistence turned off.
 run_server() {
     set -- "$BIN" "$@"
     [ "$REF" = 1 ] && set -- "$@" --save "" --appendonly no
-    if command -v setpriv >/dev/null 2>&1; then
-        exec setpriv --pdeathsig KILL "$@"
-    fi
-    exec "$@"
-}
-
-# wait_ping PORT: up to 5 s for PING to be answered.
-wait_ping() {
-    i=0
-    while [ $i -lt 100 ]; do
-        [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
+    run_proc "$@"
 }
 
 # launch NAME PORT ARGS...: start the server in the background, output to
@@ -346,5 +280,4 @@ else
     fail "bad --port value" "exit $ST: $(cat "$TMP/badarg.out")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -9,54 +9,9 @@
 # Prints "ok/FAIL name" lines, then "N passed, N failed"; exits 1 on failure.
 set -u
 BIN=${SURGE_SERVER:-build/surge-server}
-PY=/usr/bin/python3
 TMP=$(mktemp -d /tmp/surge-digest-XXXXXX)
-PIDS=""
-passed=0
-failed=0
+. "$(dirname "$0")/lib.sh"
 ZERO=0000000000000000000000000000000000000000
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-
-cleanup() {
-    for p in $PIDS; do
-        kill -TERM "$p" 2>/dev/null
-        i=0
-        while [ $i -lt 100 ] && kill -0 "$p" 2>/dev/null; do
-            sleep 0.05
-            i=$((i + 1))
-        done
-        kill -KILL "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-free_port() {
-    $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# Become the server (so that $! is its PID), dying with this script.
-run_server() {
-    if command -v setpriv >/dev/null 2>&1; then
-        exec setpriv --pdeathsig KILL "$@"
-    fi
-    exec "$@"
-}
-
-wait_ping() {
-    i=0
-    while [ $i -lt 100 ]; do
-        [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
-}
 
 # start NAME BINARY ARGS...: on a free loopback port; sets PORT.
 start() {
@@ -65,7 +20,7 @@ start() {
     for _ in 1 2 3; do
         PORT=$(free_port)
         mkdir -p "$TMP/$name"
-        run_server "$@" --port "$PORT" --bind 127.0.0.1 --dir "$TMP/$name" \
+        run_proc "$@" --port "$PORT" --bind 127.0.0.1 --dir "$TMP/$name" \
             >"$TMP/$name.out" 2>&1 &
         PIDS="$PIDS $!"
         wait_ping "$PORT" && return 0
@@ -75,13 +30,13 @@ start() {
 
 if ! start redis redis-server --save "" --appendonly no --enable-debug-command yes; then
     fail "start redis-server" "$(tail -3 "$TMP/redis.out")"
-    echo "$passed passed, $failed failed"
+    summary
     exit 1
 fi
 RP=$PORT
 if ! start surge "$BIN"; then
     fail "start surge-server" "$(tail -3 "$TMP/surge.out")"
-    echo "$passed passed, $failed failed"
+    summary
     exit 1
 fi
 SP=$PORT
@@ -254,5 +209,4 @@ d=$(redis-cli -p "$SP" debug digest)
 if [ "$d" = "$ZERO" ]; then ok "FLUSHALL brings the digest back to 40 zeros"; else
     fail "FLUSHALL brings the digest back to 40 zeros" "$d"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

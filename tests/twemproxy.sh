@@ -15,66 +15,14 @@ if [ "${SURGE_REF:-0}" = 1 ]; then
     BIN=redis-server
     REF=1
 fi
-PY=/usr/bin/python3
 NC=$(command -v nutcracker || echo /usr/sbin/nutcracker)
 TMP=$(mktemp -d /tmp/surge-twem-XXXXXX)
-PIDS=""
-passed=0
-failed=0
+. "$(dirname "$0")/lib.sh"
 NKEYS=300
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-
 finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
+    summary
     exit
-}
-
-# PIDS is newest first, so the proxy stops before the servers behind it.
-cleanup() {
-    for p in $PIDS; do
-        kill -TERM "$p" 2>/dev/null
-        i=0
-        while [ $i -lt 100 ] && kill -0 "$p" 2>/dev/null; do
-            sleep 0.05
-            i=$((i + 1))
-        done
-        kill -KILL "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-free_port() {
-    $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# Become the process (so that $! is its PID), dying with this script.
-run_proc() {
-    if command -v setpriv >/dev/null 2>&1; then
-        exec setpriv --pdeathsig KILL "$@"
-    fi
-    exec "$@"
-}
-
-# Every client call is bounded: a proxy that never answers is a failure.
-cli() {
-    timeout 5 redis-cli "$@"
-}
-
-wait_ping() {
-    i=0
-    while [ $i -lt 100 ]; do
-        [ "$(cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
 }
 
 # start_server NAME: a server in its own temp dir on a free port; sets PORT.
@@ -89,7 +37,7 @@ start_server() {
             run_proc "$BIN" --port "$PORT" --bind 127.0.0.1 --dir "$dir" \
                 --logfile "$dir/surge.log" >"$TMP/$1.out" 2>&1 &
         fi
-        PIDS="$! $PIDS"
+        PIDS="$! $PIDS" # newest first: the proxy stops before its servers
         wait_ping "$PORT" && return 0
     done
     return 1
