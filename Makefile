@@ -20,10 +20,12 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/*.c))
 INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/%.o)
 TOOL_SRCS  := $(sort $(wildcard tools/*.c))
 TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
+FLASH_SRCS := $(sort $(wildcard tools/flashsale/*.c))
+FLASH_OBJS := $(FLASH_SRCS:%.c=$(BUILD)/%.o)
 
 .PHONY: all deps run test unit integration asan clients digest checkaof persistence replication \
 	microcache twemproxy compat compat-check clean
-all: $(BUILD)/surge-server $(TOOL_BINS)
+all: $(BUILD)/surge-server $(TOOL_BINS) $(BUILD)/flashsale
 
 deps:
 	@sh tools/install-deps.sh
@@ -48,6 +50,10 @@ $(BUILD)/tests/integration-run: $(INTEG_OBJS) $(BUILD)/libsurge-core.a
 	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LDLIBS)
 
 $(BUILD)/%: $(BUILD)/tools/%.o $(BUILD)/libsurge-core.a
+	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LDLIBS)
+
+# The flash-sale simulator (tools/flashsale/): uses protocol/ for its origin.
+$(BUILD)/flashsale: $(FLASH_OBJS) $(BUILD)/libsurge-core.a
 	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LDLIBS)
 
 run: deps
