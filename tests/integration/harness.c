@@ -251,6 +251,29 @@ int h_server_start(struct h_server *s, const char *const *extra)
     return -1;
 }
 
+int h_server_restart(struct h_server *s, const char *const *extra)
+{
+    if (s->pid > 0) {
+        h_kill_and_reap(s->pid);
+    }
+    fflush(NULL);
+    pid_t parent = getpid();
+    s->pid = fork();
+    if (s->pid == 0) {
+        h_exec_server(s, extra, parent);
+    }
+    if (s->pid < 0 || !h_wait_ready(s)) {
+        fprintf(stderr, "  the server did not restart on port %d\n", s->port);
+        h_print_file(s->dir, "server.out");
+        if (s->pid > 0) {
+            h_kill_and_reap(s->pid);
+        }
+        s->pid = 0;
+        return -1;
+    }
+    return 0;
+}
+
 int h_server_stop(struct h_server *s)
 {
     int status = -1;

@@ -37,6 +37,9 @@ int h_server_start(struct h_server *s, const char *const *extra);
 /* Stop it by PID: SIGTERM, wait up to 5 s, then SIGKILL; remove its temp
  * dir. Returns the wait status (-1 if it was not running). */
 int h_server_stop(struct h_server *s);
+/* Stop it by PID and start it again on the same port, in the same dir
+ * (its files kept): 0 once it answers PING, -1 (and not running) if not. */
+int h_server_restart(struct h_server *s, const char *const *extra);
 /* Stop every registered server. */
 void h_stop_all(void);
 bool h_is_reference(void);
