@@ -153,6 +153,11 @@ libclient: $(BUILD)/surge-server $(CLIENT_TESTS) client
 	@SURGE_SERVER=$(BUILD)/surge-server SURGE_EXAMPLES=$(BUILD)/examples \
 	    sh tests/run-all.sh libclient $(CLIENT_TESTS) tests/client/install.sh
 
+# A short flash-sale run (tools/flashsale) and checks of its report.
+flashsale: $(BUILD)/surge-server $(BUILD)/flashsale
+	@FLASHSALE=$(BUILD)/flashsale SURGE_SERVER=$(BUILD)/surge-server \
+	    sh tests/run-all.sh flashsale tests/flashsale.sh
+
 # Debian's nutcracker (twemproxy) sharding across three servers.
 twemproxy: $(BUILD)/surge-server
 	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh twemproxy tests/twemproxy.sh
@@ -180,7 +185,7 @@ test: deps
 	@$(MAKE) --no-print-directory compat-check
 	@rm -f $(TALLY)
 	@for s in unit integration clients digest checkaof persistence replication microcache twemproxy \
-	    libclient asan; do \
+	    libclient flashsale asan; do \
 	    TEST_TALLY=$(CURDIR)/$(TALLY) $(MAKE) --no-print-directory $$s || echo "0 0 1" >> $(TALLY); \
 	done
 	@awk '{p += $$1; f += $$2; bad += $$3} END {printf "total: %d passed, %d failed\n", p, f; \

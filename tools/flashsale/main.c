@@ -51,11 +51,12 @@ static int parse_opts(int argc, char **argv, struct fs_config *cfg, const char *
         {"shoppers", 'i', &cfg->shoppers, "concurrent shoppers, one connection each (2000)"},
         {"think-ms", 'i', &cfg->think_ms, "mean pause between a shopper's requests (500)"},
         {"catalog", 'i', &cfg->catalog, "products on sale (100)"},
-        {"zipf", 'd', &cfg->zipf_s, "Zipf exponent of product popularity (1.1)"},
+        {"zipf", 'd', &cfg->zipf_s, "Zipf exponent of product popularity (1.4)"},
         {"stock", 'i', &cfg->stock, "units of the limited SKU (500)"},
         {"hold", 'i', &cfg->hold_s, "seconds a reservation holds its unit (5)"},
         {"buyers", 'i', &cfg->buyer_pct, "percent of shoppers who try to buy it (50)"},
         {"confirm", 'i', &cfg->confirm_pct, "percent of holders who pay (70)"},
+        {"sale-open-ms", 'i', &cfg->sale_open_ms, "when the limited SKU goes on sale (2000)"},
         {"latency-ms", 'i', &cfg->latency_ms, "origin latency per call (30)"},
         {"origin-concurrency", 'i', &cfg->max_concurrent, "origin calls served at once (32)"},
         {"seed", 'i', &seed, "random seed (1)"},
@@ -96,7 +97,7 @@ static int check_config(const struct fs_config *c)
 {
     if (c->duration_s < 1 || c->duration_s > 3600 || c->shoppers < 1 || c->shoppers > 5000 ||
         c->think_ms < 1 || c->catalog < FS_HOT_PRODUCTS || c->catalog > 1000000 ||
-        c->stock < 0 || c->hold_s < 1 || c->latency_ms < 0 || c->max_concurrent < 1 ||
+        c->stock < 0 || c->hold_s < 1 || c->sale_open_ms < 0 || c->latency_ms < 0 || c->max_concurrent < 1 ||
         c->buyer_pct < 0 || c->buyer_pct > 100 || c->confirm_pct < 0 || c->confirm_pct > 100) {
         fprintf(stderr, "flashsale: option out of range (duration 1..3600, shoppers 1..5000, "
                         "catalog >= %d, hold >= 1, percents 0..100)\n", FS_HOT_PRODUCTS);
@@ -211,7 +212,7 @@ static int summarize_way(const struct fs_config *cfg, struct origin *origin,
 static void set_defaults(struct fs_config *c)
 {
     *c = (struct fs_config){.shoppers = 2000, .duration_s = 50, .think_ms = 500,
-                            .catalog = 100, .zipf_s = 1.1, .stock = 500, .hold_s = 5,
+                            .catalog = 100, .zipf_s = 1.4, .stock = 500, .hold_s = 5,
                             .buyer_pct = 50, .confirm_pct = 70, .sale_open_ms = 2000,
                             .latency_ms = 30, .max_concurrent = 32, .seed = 1,
                             .out_dir = "flashsale-report", .surge_bin = "build/surge-server",

@@ -34,7 +34,7 @@ static int bucket_of(int64_t us)
     if (us < 1) {
         return 0;
     }
-    int b = (int)(log2((double)us) * 8);
+    int b = (int)(log2((double)us) * ST_SUB);
     return b < ST_BUCKETS ? b : ST_BUCKETS - 1;
 }
 
@@ -87,10 +87,10 @@ double st_quantile_ms(const uint32_t hist[ST_BUCKETS], double q)
     for (int b = 0; b < ST_BUCKETS; b++) {
         seen += hist[b];
         if (seen >= rank) {
-            return pow(2.0, (b + 1) / 8.0) / 1000.0;
+            return pow(2.0, (b + 1) / (double)ST_SUB) / 1000.0;
         }
     }
-    return pow(2.0, ST_BUCKETS / 8.0) / 1000.0;
+    return pow(2.0, ST_BUCKETS / (double)ST_SUB) / 1000.0;
 }
 
 /* ---- the origin's log ---- */

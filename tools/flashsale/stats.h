@@ -10,8 +10,10 @@
 #include "tools/flashsale/origin.h"
 #include "tools/flashsale/workload.h"
 
-/* Bucket b holds latencies in [2^(b/8), 2^((b+1)/8)) us: about 9% wide. */
-#define ST_BUCKETS 256
+/* Bucket b holds latencies in [2^(b/16), 2^((b+1)/16)) us: about 4.4%
+ * wide, up to 2^32 us. */
+#define ST_SUB 16
+#define ST_BUCKETS (32 * ST_SUB)
 
 struct st_second {
     uint32_t hist[ST_BUCKETS];

@@ -1,7 +1,8 @@
 /* way_naive.c - cache-aside as most shops write it, on redis-server or
  * surge-server: GET; on a miss, the origin and SETEX. Every shopper who
- * misses calls the origin. Buying: GET the stock, if > 0 DECR it; between
- * the two another shopper may take the last unit, so it can oversell. */
+ * misses calls the origin. Buying: GET the stock, if > 0 look up the
+ * order's price and shipping, then DECR; between the check and the
+ * decrement another shopper may take the last unit, so it can oversell. */
 #include "tools/flashsale/ways.h"
 
 #include <stdlib.h>
@@ -54,7 +55,8 @@ static void naive_buy(struct shopper *s)
         shopper_retry_later(s);
         return;
     }
-    freeReplyObject(shopper_cache_cmd(s, "DECR %s", FS_SKU_KEY)); /* the unit is "held" */
+    shopper_checkout_lookups(s); /* the shop prepares the order, then takes the unit */
+    freeReplyObject(shopper_cache_cmd(s, "DECR %s", FS_SKU_KEY));
     st_add(&c->holds, 1);
     shopper_checkout_pause(s);
     s->done_buying = true;
@@ -68,18 +70,38 @@ static void naive_buy(struct shopper *s)
     }
 }
 
-static int naive_inv_setup(redisContext *c, int stock)
+static int naive_open(struct shopper *s)
 {
-    redisReply *r = redisCommand(c, "SET %s %d", FS_SKU_KEY, stock);
+    s->cache = shopper_connect(s->run->cache_port);
+    return s->cache != NULL ? 0 : -1;
+}
+
+static void naive_close(struct shopper *s)
+{
+    redisFree(s->cache);
+    s->cache = NULL;
+}
+
+static int naive_inv_setup(const struct shop_run *run)
+{
+    redisContext *c = shopper_connect(run->cache_port);
+    redisReply *r = c != NULL ? redisCommand(c, "SET %s %d", FS_SKU_KEY, run->cfg->stock) : NULL;
     bool ok = r != NULL && r->type == REDIS_REPLY_STATUS;
     freeReplyObject(r);
-    freeReplyObject(redisCommand(c, "DEL %s", FS_SOLD_KEY));
+    if (c != NULL) {
+        freeReplyObject(redisCommand(c, "DEL %s", FS_SOLD_KEY));
+    }
+    redisFree(c);
     return ok ? 0 : -1;
 }
 
-static int naive_inv_read(redisContext *c, int stock, const struct st_counts *cnt,
-                          struct inv_result *out)
+static int naive_inv_read(const struct shop_run *run, struct inv_result *out)
 {
+    redisContext *c = shopper_connect(run->cache_port);
+    if (c == NULL) {
+        return -1;
+    }
+    int stock = run->cfg->stock;
     redisReply *r = redisCommand(c, "GET %s", FS_SKU_KEY);
     out->available = int_reply(r, 0);
     freeReplyObject(r);
@@ -88,8 +110,10 @@ static int naive_inv_read(redisContext *c, int stock, const struct st_counts *cn
     freeReplyObject(r);
     out->held = 0;
     out->oversold = out->sold > stock ? out->sold - stock : 0;
-    out->returned = (long long)cnt->returned_app;
+    out->returned = (long long)run->st->c.returned_app;
+    redisFree(c);
     return 0;
 }
 
-const struct way_ops way_naive_ops = {naive_fetch, naive_buy, naive_inv_setup, naive_inv_read};
+const struct way_ops way_naive_ops = {naive_open,      naive_close,   naive_fetch,
+                                      naive_buy,       naive_inv_setup, naive_inv_read};

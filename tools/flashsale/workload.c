@@ -8,11 +8,11 @@
 
 const struct fs_resource_def fs_resources[RES_COUNT] = {
     [RES_PRODUCT] = {"product", 10, 60, 30},
-    [RES_PRICE] = {"price", 5, 20, 20},
-    [RES_STOCK] = {"stock", 3, 10, 20},
-    [RES_SHIP] = {"ship", 5, 30, 10},
+    [RES_PRICE] = {"price", 5, 20, 22},
+    [RES_STOCK] = {"stock", 3, 10, 22},
+    [RES_SHIP] = {"ship", 5, 60, 8},
     [RES_PROMO] = {"promo", 3, 10, 12},
-    [RES_CART] = {"cart", 2, 0, 8},
+    [RES_CART] = {"cart", 2, 60, 6}, /* the shop deletes it when the cart changes */
 };
 
 int zipf_init(struct zipf *z, uint32_t n, double s)
