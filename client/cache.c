@@ -12,7 +12,7 @@
 
 #include "client/reply.h"
 
-#define SG_MAX_TAGS 32
+#define SG_MAX_TAGS SURGE_MAX_TAGS
 
 void surge_get_opts_init(struct surge_get_opts *o)
 {
@@ -176,6 +176,10 @@ static int cache_write(struct surge *s, const char *fkey, const char *token, con
     size_t lens[12 + SG_MAX_TAGS];
     char ttl[16], swr[16], ver[24];
     int n = 0;
+    if (o->ntags > SG_MAX_TAGS) {
+        sg_error("more than %d tags", SG_MAX_TAGS);
+        return -EINVAL;
+    }
     argv[n++] = token != NULL ? "CACHE.FILL" : "CACHE.SET";
     argv[n++] = fkey;
     if (token != NULL) {

@@ -73,6 +73,9 @@ static int tags_field(const cJSON *v, const char *path, struct sg_resource *r, s
         return fail(e, "%s: must be an array of strings", path);
     }
     size_t n = (size_t)cJSON_GetArraySize(v);
+    if (n > SURGE_MAX_TAGS) {
+        return fail(e, "%s: at most %d tags", path, SURGE_MAX_TAGS);
+    }
     r->tags = calloc(n ? n : 1, sizeof(*r->tags));
     if (r->tags == NULL) {
         return -ENOMEM;

@@ -146,6 +146,9 @@ SURGE_EXPORT void surge_load_nocache(struct surge_load *ld);
 /* A segmentation field of surge_get_resource() (borrowed), or NULL. */
 SURGE_EXPORT const char *surge_load_field(const struct surge_load *ld, const char *name);
 
+/* Tags per value at most (the server's limit too). */
+#define SURGE_MAX_TAGS 32
+
 /* Per-call cache options (all times > 0 unless said otherwise). */
 struct surge_get_opts {
     int ttl_s;          /* freshness, default 60 */
@@ -154,7 +157,7 @@ struct surge_get_opts {
     int lease_ms;       /* how long a loader holds the key, default 5000 */
     int wait_ms;        /* one CACHE.GET WAIT for another loader, default 2000 */
     int wait_retries;   /* more waits before loading anyway, default 2 */
-    const char *const *tags; /* borrowed; CACHE.FILL TAG ... */
+    const char *const *tags; /* borrowed; CACHE.FILL TAG ... (SURGE_MAX_TAGS at most) */
     size_t ntags;
     long long version;  /* -1 (default): none; surge_load_version() overrides */
     bool bypass;        /* never cache: run the loader, touch nothing */

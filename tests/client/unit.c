@@ -122,6 +122,10 @@ static void test_policy_errors(void)
         {"{\"resources\":{\"p\":{\"key\":\"k\",\"tags\":\"t\"}}}", "resources.p.tags: must be an"},
         {"{\"resources\":{\"p\":{\"key\":\"k\",\"tags\":[\"a\",3]}}}", "resources.p.tags[1]:"},
         {"{\"resources\":{\"p\":{\"key\":\"k\",\"bypass\":1}}}", "resources.p.bypass: must be"},
+        {"{\"resources\":{\"p\":{\"key\":\"k\",\"tags\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\","
+         "\"7\",\"8\",\"9\",\"10\",\"11\",\"12\",\"13\",\"14\",\"15\",\"16\",\"17\",\"18\","
+         "\"19\",\"20\",\"21\",\"22\",\"23\",\"24\",\"25\",\"26\",\"27\",\"28\",\"29\",\"30\","
+         "\"31\",\"32\",\"33\"]}}}", "resources.p.tags: at most 32 tags"},
         {"{\"resources\":{\"p\":{\"key\":\"k\",\"ttl\":90,\"maxttl\":60}}}", "resources.p.ttl: 90"},
         {"{\"resources\":{\"p\":[]}}", "resources.p: must be an object"},
         {"{\"resources\":[]}", "resources: must be an object"},
