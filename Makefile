@@ -20,6 +20,8 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/*.c))
 INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/%.o)
 TOOL_SRCS  := $(sort $(wildcard tools/*.c))
 TOOL_BINS  := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
+FLASH_SRCS := $(sort $(wildcard tools/flashsale/*.c))
+FLASH_OBJS := $(FLASH_SRCS:%.c=$(BUILD)/%.o)
 
 # libsurge, the client library (client/): hiredis and cJSON only, never
 # server/. Built with hidden visibility: only the surge_* names of
@@ -40,8 +42,8 @@ LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
 
 .PHONY: all deps run test unit integration asan clients digest checkaof persistence replication \
-	microcache twemproxy compat compat-check clean client libclient install FORCE
-all: $(BUILD)/surge-server $(TOOL_BINS) client
+	microcache twemproxy compat compat-check clean client libclient install FORCE flashsale
+all: $(BUILD)/surge-server $(TOOL_BINS) client $(BUILD)/flashsale
 
 deps:
 	@sh tools/install-deps.sh
@@ -67,6 +69,11 @@ $(BUILD)/tests/integration-run: $(INTEG_OBJS) $(BUILD)/libsurge-core.a
 
 $(BUILD)/%: $(BUILD)/tools/%.o $(BUILD)/libsurge-core.a
 	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LDLIBS)
+
+# The flash-sale simulator (tools/flashsale/): protocol/ for its origin,
+# libsurge for the lease way.
+$(BUILD)/flashsale: $(FLASH_OBJS) $(BUILD)/libsurge-core.a $(BUILD)/libsurge.a
+	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LDLIBS) $(CLIENT_LDLIBS)
 
 $(BUILD)/client/%.o: CFLAGS += -fPIC -fvisibility=hidden
 $(BUILD)/examples/%.o: CFLAGS += -Iclient
@@ -146,6 +153,11 @@ libclient: $(BUILD)/surge-server $(CLIENT_TESTS) client
 	@SURGE_SERVER=$(BUILD)/surge-server SURGE_EXAMPLES=$(BUILD)/examples \
 	    sh tests/run-all.sh libclient $(CLIENT_TESTS) tests/client/install.sh
 
+# A short flash-sale run (tools/flashsale) and checks of its report.
+flashsale: $(BUILD)/surge-server $(BUILD)/flashsale
+	@FLASHSALE=$(BUILD)/flashsale SURGE_SERVER=$(BUILD)/surge-server \
+	    sh tests/run-all.sh flashsale tests/flashsale.sh
+
 # Debian's nutcracker (twemproxy) sharding across three servers.
 twemproxy: $(BUILD)/surge-server
 	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh twemproxy tests/twemproxy.sh
@@ -173,7 +185,7 @@ test: deps
 	@$(MAKE) --no-print-directory compat-check
 	@rm -f $(TALLY)
 	@for s in unit integration clients digest checkaof persistence replication microcache twemproxy \
-	    libclient asan; do \
+	    libclient flashsale asan; do \
 	    TEST_TALLY=$(CURDIR)/$(TALLY) $(MAKE) --no-print-directory $$s || echo "0 0 1" >> $(TALLY); \
 	done
 	@awk '{p += $$1; f += $$2; bad += $$3} END {printf "total: %d passed, %d failed\n", p, f; \
