@@ -45,8 +45,6 @@
 #define CACHE_TAG_PREFIX "__surge_tag:"
 #define CACHE_MAX_TAGS 32
 #define CACHE_TOKEN_LEN 16
-#define CACHE_NS_KEY "__surge_ns"
-#define CACHE_NS_KEY_LEN 10
 
 struct lease {
     char token[CACHE_TOKEN_LEN + 1];
@@ -68,12 +66,12 @@ struct cache_entry {
     long long nsv;            /* namespace version written under */
 };
 
-static long long hash_ll(const struct hash_obj *h, const char *f, long long dflt)
+static long long hash_ll(const struct hash_obj *h, const char *f, size_t flen, long long dflt)
 {
     const char *v;
     size_t vlen;
     long long n;
-    if (hash_get(h, f, strlen(f), &v, &vlen) && util_parse_ll(v, vlen, &n) == 0) {
+    if (hash_get(h, f, flen, &v, &vlen) && util_parse_ll(v, vlen, &n) == 0) {
         return n;
     }
     return dflt;
@@ -103,8 +101,10 @@ static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
         return false;
     }
     ce->found = true;
-    ce->fresh_until = hash_ll(h, "f", -1);
-    ce->nsv = hash_ll(h, "nsv", 0); /* the version is read only by writes */
+    ce->fresh_until = hash_ll(h, "f", 1, -1);
+    /* Namespaces cost nothing until one exists (the version is read only
+     * by writes). */
+    ce->nsv = server.cache_ns_used ? hash_ll(h, "nsv", 3, 0) : 0;
     return true;
 }
 
@@ -117,7 +117,10 @@ static size_t cache_ns_of(const char *key, size_t len)
 
 static long long cache_ns_version(struct client *c, const char *ns, size_t nslen)
 {
-    struct entry *e = db_lookup(c->db, CACHE_NS_KEY, CACHE_NS_KEY_LEN, DB_LOOKUP_NOSTATS);
+    if (!server.cache_ns_used) {
+        return 0;
+    }
+    struct entry *e = db_lookup(c->db, SERVER_NS_KEY, SERVER_NS_KEY_LEN, DB_LOOKUP_NOSTATS);
     if (e == NULL || entry_type(e) != ENTRY_HASH || nslen == 0) {
         return 0;
     }
@@ -522,7 +525,7 @@ static bool cache_version_ok_or_reply(struct client *c, const struct cache_opts 
     if (o->version < 0 || e == NULL || entry_type(e) != ENTRY_HASH) {
         return true;
     }
-    ce.version = hash_ll(entry_obj(e), "ver", -1);
+    ce.version = hash_ll(entry_obj(e), "ver", 3, -1);
     if (ce.version > o->version) {
         reply_errorf(REPLY(c), "STALEVERSION version %lld is older than the stored %lld",
                      o->version, ce.version);
@@ -603,24 +606,24 @@ void cmd_cache_release(struct client *c)
 
 void cmd_cache_ns_bump(struct client *c)
 {
-    struct entry *e = db_lookup_write(c->db, CACHE_NS_KEY, CACHE_NS_KEY_LEN);
+    struct entry *e = db_lookup_write(c->db, SERVER_NS_KEY, SERVER_NS_KEY_LEN);
     if (e != NULL && entry_type(e) != ENTRY_HASH) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
         return;
     }
     if (e == NULL) {
-        db_add(c->db, entry_new_obj(CACHE_NS_KEY, CACHE_NS_KEY_LEN, ENTRY_HASH, hash_new(), -1));
-        e = db_lookup_write(c->db, CACHE_NS_KEY, CACHE_NS_KEY_LEN);
+        db_add(c->db, entry_new_obj(SERVER_NS_KEY, SERVER_NS_KEY_LEN, ENTRY_HASH, hash_new(), -1));
+        e = db_lookup_write(c->db, SERVER_NS_KEY, SERVER_NS_KEY_LEN);
     }
     long long v = cache_ns_version(c, c->argv[1].ptr, c->argv[1].len) + 1;
     char num[32];
     struct hash_limits lim = hash_limits_now();
     hash_set(entry_obj(e), c->argv[1].ptr, c->argv[1].len, num,
              (size_t)snprintf(num, sizeof(num), "%lld", v), &lim);
-    db_modified(c->db, CACHE_NS_KEY, CACHE_NS_KEY_LEN);
+    db_modified(c->db, SERVER_NS_KEY, SERVER_NS_KEY_LEN);
     prop_cmd_begin(c->db_id, 4);
     prop_arg_str("HINCRBY");
-    prop_arg(CACHE_NS_KEY, CACHE_NS_KEY_LEN);
+    prop_arg(SERVER_NS_KEY, SERVER_NS_KEY_LEN);
     prop_arg(c->argv[1].ptr, c->argv[1].len);
     prop_arg_ll(1);
     prop_cmd_end(true);

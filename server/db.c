@@ -132,11 +132,20 @@ struct entry *db_lookup_write(struct db *db, const char *key, size_t len)
     return db_find_live(db, key, len, DB_LOOKUP_NOSTATS);
 }
 
+/* A new key: the namespace hash switches the CACHE.* namespace checks on. */
+static void db_key_added(const char *key, size_t len)
+{
+    if (len == SERVER_NS_KEY_LEN && memcmp(key, SERVER_NS_KEY, len) == 0) {
+        server.cache_ns_used = true;
+    }
+}
+
 void db_add(struct db *db, struct entry *e)
 {
     const char *key;
     size_t len;
     entry_key(e, &key, &len);
+    db_key_added(key, len);
     uint64_t hash = dict_hash(key, len);
     dict_node_set_tag(&e->node, evict_tag_new());
     dict_add(&db->dict, &e->node, hash);
@@ -152,6 +161,7 @@ void db_set(struct db *db, struct entry *e)
     uint64_t hash = dict_hash(key, len);
     dict_slot *slot = dict_find_slot(&db->dict, key, len, hash);
     if (slot == NULL) {
+        db_key_added(key, len);
         dict_node_set_tag(&e->node, evict_tag_new());
         dict_add(&db->dict, &e->node, hash);
     } else {

@@ -147,6 +147,10 @@ struct server_stats {
     int64_t ops_last_ms;
 };
 
+/* The hash of namespace versions (CACHE.NS.BUMP). */
+#define SERVER_NS_KEY "__surge_ns"
+#define SERVER_NS_KEY_LEN 10
+
 struct server {
     uv_loop_t *loop;
     uv_tcp_t *listeners[16];      /* heap: a closing one outlives its slot */
@@ -184,6 +188,7 @@ struct server {
     unsigned long long dirty;     /* changes to the dataset, ever */
     int loading;                  /* replaying the AOF at start-up */
     int applying_master;          /* a replica runs its primary's stream */
+    bool cache_ns_used;           /* a SERVER_NS_KEY key was ever added (cmd_cache.c) */
     struct client *current_client; /* the client whose command runs */
     struct aof_state *aof;        /* persistence/aof.c */
     struct evict_pool evict_pool; /* server/evict.c */

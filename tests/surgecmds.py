@@ -205,6 +205,7 @@ def cache_entries_survive_restart_and_reach_replicas():
         p.restart()
         c = p.client()
         assert digest(c) == before
+        assert cget(c, "ns:x")[1] == "win"  # the namespace version came back with the AOF
         assert c.execute_command("CACHE.PURGE", "TAG", "t1") == 2
     finally:
         r.cleanup()
