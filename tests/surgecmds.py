@@ -48,6 +48,23 @@ def one_loader_per_miss_the_others_get_its_fill():
 
 
 @case
+def entries_stay_packed_whatever_the_value_size():
+    s = Server()
+    try:
+        s.start()
+        c = s.client()
+        page = b"<div>" + b"x" * 4000 + b"</div>"  # far above hash-max-listpack-value
+        c.execute_command("CACHE.SET", "fragment:home", page, "EX", 60, "TAG", "home")
+        assert c.object("encoding", "fragment:home") == b"listpack"
+        assert cget(c, "fragment:home")[:2] == (page, "hit")
+        c.hset("fragment:home", "extra", b"y" * 100)  # a plain write converts it as usual
+        assert c.object("encoding", "fragment:home") == b"hashtable"
+        assert cget(c, "fragment:home")[:2] == (page, "hit")
+    finally:
+        s.cleanup()
+
+
+@case
 def fills_need_the_current_lease():
     s = Server()
     try:
