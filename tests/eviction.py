@@ -2,6 +2,7 @@
 """maxmemory with Redis's eight policies: the real server, python3-redis.
 The last line is "N passed, M failed".
 """
+import os
 import sys
 import time
 
@@ -61,6 +62,29 @@ def allkeys_policies_evict_and_stay_under_the_limit():
             assert used(c) <= maxmem * 1.1, (policy, used(c), maxmem)
         finally:
             s.cleanup()
+
+
+@case
+def rss_stays_within_a_tenth_above_maxmemory():
+    if os.environ.get("ASAN_OPTIONS"):  # sanitizer builds map shadow memory: RSS says nothing
+        return
+    s = Server(args=["--maxmemory", "150mb", "--maxmemory-policy", "allkeys-lru"])
+    try:
+        s.start()
+        c = s.client()
+        p = c.pipeline(transaction=False)
+        for i in range(700000):  # a third more than fits
+            p.set("page:%d" % i, b"v" * 200)
+            if i % 5000 == 4999:
+                p.execute()
+        p.execute()
+        m = info(c, "memory")
+        assert int(info(c, "stats")["evicted_keys"]) > 0
+        assert m["used_memory"] <= m["maxmemory"] * 1.01, m
+        print("  rss/maxmemory %.3f" % (m["used_memory_rss"] / m["maxmemory"]))
+        assert m["used_memory_rss"] <= m["maxmemory"] * 1.10, m
+    finally:
+        s.cleanup()
 
 
 @case
