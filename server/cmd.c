@@ -58,11 +58,11 @@ static void cmd_calibrate_ticks(void)
 
 static struct command cmd_table[] = {
 #define CMD(name, fn, arity, flags, fk, lk, st, group, since, summary) \
-    {name, NULL, fn, arity, flags, fk, lk, st, group, since, summary, NULL, NULL, 0, 0, 0, 0},
+    {name, NULL, fn, arity, flags, fk, lk, st, group, since, summary, NULL, NULL, 0, 0, 0, 0, 0},
 #define CONTAINER(name, arity, flags, group, since, summary) \
-    {name, NULL, NULL, arity, (flags) | CMD_CONTAINER, 0, 0, 0, group, since, summary, NULL, NULL, 0, 0, 0, 0},
+    {name, NULL, NULL, arity, (flags) | CMD_CONTAINER, 0, 0, 0, group, since, summary, NULL, NULL, 0, 0, 0, 0, 0},
 #define SUB(parent, name, fn, arity, flags, fk, lk, st, since, summary) \
-    {parent "|" name, name, fn, arity, flags, fk, lk, st, 0, since, summary, NULL, NULL, 0, 0, 0, 0},
+    {parent "|" name, name, fn, arity, flags, fk, lk, st, 0, since, summary, NULL, NULL, 0, 0, 0, 0, 0},
 #include "server/commands.def"
 #undef CMD
 #undef CONTAINER
@@ -81,7 +81,8 @@ static uint32_t cmd_hash_nocase(const char *s, size_t len)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < len; i++) {
-        h = (h ^ (uint32_t)tolower((unsigned char)s[i])) * 16777619u;
+        unsigned char ch = (unsigned char)s[i];
+        h = (h ^ (uint32_t)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch)) * 16777619u;
     }
     return h;
 }
@@ -93,6 +94,7 @@ void cmd_table_init(void)
     struct command *parent = NULL;
     for (int i = 0; i < CMD_TABLE_SIZE; i++) {
         struct command *c = &cmd_table[i];
+        c->name_len = strlen(c->name);
         if (c->subname == NULL) {
             parent = c;
             cmd_top[cmd_ntop++] = c;
@@ -120,7 +122,7 @@ struct command *cmd_lookup(const char *name, size_t len)
     uint32_t slot = cmd_hash_nocase(name, len) % CMD_HASH_SLOTS;
     while (cmd_slots[slot] != NULL) {
         struct command *c = cmd_slots[slot];
-        if (strlen(c->name) == len && strncasecmp(c->name, name, len) == 0) {
+        if (c->name_len == len && strncasecmp(c->name, name, len) == 0) {
             return c;
         }
         slot = (slot + 1) % CMD_HASH_SLOTS;

@@ -64,6 +64,7 @@ struct command {
     uint64_t usec_ticks;         /* time spent, in cmd_usec()'s ticks */
     uint64_t rejected_calls;     /* refused before running (arity, auth...) */
     uint64_t failed_calls;       /* ran and replied an error */
+    size_t name_len;             /* strlen(name), set at start-up */
 };
 
 /* Build the lookup tables; call once at start-up. */

@@ -78,6 +78,27 @@ static long long hash_ll(const struct hash_obj *h, const char *f, size_t flen, l
     return dflt;
 }
 
+/* The fields a read needs, borrowed from the entry. */
+struct entry_fields {
+    const char *v, *f, *nsv;
+    size_t vlen, flen, nsvlen;
+};
+
+static void entry_field(const char *f, size_t flen, const char *v, size_t vlen, void *arg)
+{
+    struct entry_fields *x = arg;
+    if (flen == 1 && f[0] == 'v') {
+        x->v = v;
+        x->vlen = vlen;
+    } else if (flen == 1 && f[0] == 'f') {
+        x->f = v;
+        x->flen = vlen;
+    } else if (flen == 3 && memcmp(f, "nsv", 3) == 0) {
+        x->nsv = v;
+        x->nsvlen = vlen;
+    }
+}
+
 /* The entry at argv[1]; false when WRONGTYPE was replied. */
 static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
 {
@@ -96,16 +117,25 @@ static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
         ce->vlen = s.len;
         return true;
     }
-    const struct hash_obj *h = entry_type(e) == ENTRY_HASH ? entry_obj(e) : NULL;
-    if (h == NULL || !hash_get(h, "v", 1, &ce->v, &ce->vlen)) {
+    struct entry_fields x = {NULL, NULL, NULL, 0, 0, 0};
+    if (entry_type(e) == ENTRY_HASH) {
+        hash_foreach(entry_obj(e), entry_field, &x); /* one pass over a packed entry */
+    }
+    if (x.v == NULL) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
         return false;
     }
     ce->found = true;
-    ce->fresh_until = hash_ll(h, "f", 1, -1);
+    ce->v = x.v;
+    ce->vlen = x.vlen;
+    if (x.f == NULL || util_parse_ll(x.f, x.flen, &ce->fresh_until) < 0) {
+        ce->fresh_until = -1;
+    }
     /* Namespaces cost nothing until one exists (the version is read only
      * by writes). */
-    ce->nsv = server.cache_ns_used ? hash_ll(h, "nsv", 3, 0) : 0;
+    if (!server.cache_ns_used || x.nsv == NULL || util_parse_ll(x.nsv, x.nsvlen, &ce->nsv) < 0) {
+        ce->nsv = 0;
+    }
     return true;
 }
 
