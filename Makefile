@@ -142,10 +142,11 @@ persistence: $(BUILD)/surge-server
 replication: $(BUILD)/surge-server
 	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh replication tests/replication.py
 
-# Surge's own commands (CL.THROTTLE, INV.*) and maxmemory eviction.
+# Surge's own commands (CL.THROTTLE, INV.*), maxmemory eviction, and DIGEST
+# against Debian's libxxhash.
 microcache: $(BUILD)/surge-server
 	@SURGE_SERVER=$(BUILD)/surge-server sh tests/run-all.sh microcache tests/surgecmds.py tests/cachepolicy.py \
-	    tests/eviction.py
+	    tests/eviction.py tests/digestcmd.py
 
 # libsurge: pure parts, get-or-load against surge-server and redis-server,
 # the examples' output, and an install linked through pkg-config.
@@ -174,7 +175,7 @@ asan:
 	    $(UNIT_BINS:$(BUILD)/%=build-asan/%) build-asan/tests/integration-run tests/check_aof.sh \
 	    $(CLIENT_TESTS:$(BUILD)/%=build-asan/%) \
 	    tests/persistence.py tests/replication.py tests/surgecmds.py tests/cachepolicy.py \
-	    tests/eviction.py
+	    tests/eviction.py tests/digestcmd.py
 
 # Everything: deps, warning-free build, unit, integration, real clients,
 # digests against redis-server, durability, twemproxy, sanitizers. Every

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/cmd.h"
 #include "server/config.h"
@@ -13,6 +14,7 @@
 #include "server/mem.h"
 #include "server/propagate.h"
 #include "server/util.h"
+#include "server/xxh3.h"
 
 /* ---- shared helpers ---- */
 
@@ -67,8 +69,11 @@ static int check_string_length_or_reply(struct client *c, unsigned long long len
 #define SET_PXAT 0x100u
 #define SET_IFEQ 0x200u
 #define SET_IFNE 0x400u
+#define SET_IFDEQ 0x800u
+#define SET_IFDNE 0x1000u
 #define SET_ANY_EXPIRE (SET_EX | SET_PX | SET_EXAT | SET_PXAT)
-#define SET_ANY_COND (SET_NX | SET_XX | SET_IFEQ | SET_IFNE)
+#define SET_ANY_MATCH (SET_IFEQ | SET_IFNE | SET_IFDEQ | SET_IFDNE)
+#define SET_ANY_COND (SET_NX | SET_XX | SET_ANY_MATCH)
 /* The options an expire option can't be given with (it may repeat). */
 #define SET_TTL_CONFLICTS(f) ((SET_ANY_EXPIRE | SET_KEEPTTL | SET_PERSIST) & ~(f))
 
@@ -76,7 +81,7 @@ struct set_opts {
     unsigned flags;
     int expire_arg; /* argv index of the time value, 0 when none */
     int64_t expire_ms; /* absolute deadline, -1 when none */
-    int match_arg;  /* argv index of the IFEQ / IFNE value, 0 when none */
+    int match_arg;  /* argv index of the IFEQ / IFNE value or digest, 0 when none */
 };
 
 int string_deadline_or_reply(struct client *c, int i, bool seconds, bool relative,
@@ -106,12 +111,15 @@ static int set_deadline_or_reply(struct client *c, struct set_opts *o)
 }
 
 /* SET and GETEX options. An option may repeat (the last value wins), as in
- * Redis; IFEQ / IFNE (Redis 8.4) exclude NX, XX and each other. */
+ * Redis; IFEQ / IFNE / IFDEQ / IFDNE (Redis 8.4) exclude NX, XX and each
+ * other. */
 static const struct cmd_opt set_options[] = {
     {"nx", SET_NX, SET_ANY_COND & ~SET_NX, false},
     {"xx", SET_XX, SET_ANY_COND & ~SET_XX, false},
     {"ifeq", SET_IFEQ, SET_ANY_COND & ~SET_IFEQ, true},
     {"ifne", SET_IFNE, SET_ANY_COND & ~SET_IFNE, true},
+    {"ifdeq", SET_IFDEQ, SET_ANY_COND & ~SET_IFDEQ, true},
+    {"ifdne", SET_IFDNE, SET_ANY_COND & ~SET_IFDNE, true},
     {"get", SET_GET, 0, false},
     {"keepttl", SET_KEEPTTL, SET_TTL_CONFLICTS(SET_KEEPTTL), false},
     {"ex", SET_EX, SET_TTL_CONFLICTS(SET_EX), true},
@@ -145,7 +153,7 @@ static int set_opts_parse_or_reply(struct client *c, int first, const struct cmd
     for (size_t k = 0; k < n; k++) {
         if (opts[k].flag & SET_ANY_EXPIRE) {
             o->expire_arg = at[k] > 0 ? at[k] : o->expire_arg;
-        } else if (opts[k].flag & (SET_IFEQ | SET_IFNE)) {
+        } else if (opts[k].flag & SET_ANY_MATCH) {
             o->match_arg = at[k] > 0 ? at[k] : o->match_arg;
         }
     }
@@ -190,20 +198,55 @@ static void set_propagate_pxat(struct client *c, const struct set_opts *o, int k
     prop_cmd_end(true);
 }
 
+/* The digest of a string entry as DIGEST replies it. */
+static void entry_digest_hex(const struct entry *e, char out[XXH3_HEX_LEN + 1])
+{
+    struct entry_str s;
+    entry_str(e, &s);
+    xxh3_hex(xxh3_64(s.p, s.len), out);
+}
+
+/* An IFDEQ / IFDNE digest must be 16 characters, as in Redis 8.4, which
+ * checks only the length: other characters simply never match. Checked
+ * only against an existing string. */
+static int digest_arg_check_or_reply(struct client *c, const struct set_opts *o)
+{
+    if ((o->flags & (SET_IFDEQ | SET_IFDNE)) && arg_n(c, o->match_arg) != XXH3_HEX_LEN) {
+        reply_error(REPLY(c), ERR_DIGEST_LEN);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Whether old (NULL: no key) matches the IFEQ / IFNE value or the IFDEQ /
+ * IFDNE digest (hex compared without regard to case). */
+static bool value_matches(const struct client *c, const struct set_opts *o,
+                          const struct entry *old)
+{
+    if (old == NULL) {
+        return false;
+    }
+    const char *want = arg_p(c, o->match_arg);
+    size_t want_len = arg_n(c, o->match_arg);
+    if (o->flags & (SET_IFDEQ | SET_IFDNE)) {
+        char hex[XXH3_HEX_LEN + 1];
+        entry_digest_hex(old, hex);
+        return want_len == XXH3_HEX_LEN && strncasecmp(hex, want, XXH3_HEX_LEN) == 0;
+    }
+    struct entry_str s;
+    entry_str(old, &s);
+    return s.len == want_len && memcmp(s.p, want, s.len) == 0;
+}
+
 /* Whether the condition in o lets SET write over old (NULL: no key). A
- * missing key equals nothing: IFEQ fails on it and IFNE passes, as in
- * Redis 8.4. */
+ * missing key equals nothing: IFEQ / IFDEQ fail on it and IFNE / IFDNE
+ * pass, as in Redis 8.4. */
 static bool set_condition_holds(const struct client *c, const struct set_opts *o,
                                 const struct entry *old)
 {
-    if (o->flags & (SET_IFEQ | SET_IFNE)) {
-        struct entry_str s = {.len = 0};
-        if (old != NULL) {
-            entry_str(old, &s);
-        }
-        bool eq = old != NULL && s.len == arg_n(c, o->match_arg) &&
-                  memcmp(s.p, arg_p(c, o->match_arg), s.len) == 0;
-        return (o->flags & SET_IFEQ) ? eq : !eq;
+    if (o->flags & SET_ANY_MATCH) {
+        bool eq = value_matches(c, o, old);
+        return (o->flags & (SET_IFEQ | SET_IFDEQ)) ? eq : !eq;
     }
     return !((o->flags & SET_NX) && old != NULL) && !((o->flags & SET_XX) && old == NULL);
 }
@@ -218,9 +261,12 @@ static void set_generic(struct client *c, const struct set_opts *o, int key, int
     size_t klen = arg_n(c, key);
     struct entry *old = db_lookup_write(c->db, k, klen);
     /* GET and the value conditions read the old value: it must be a string. */
-    if ((o->flags & (SET_GET | SET_IFEQ | SET_IFNE)) && old != NULL &&
+    if ((o->flags & (SET_GET | SET_ANY_MATCH)) && old != NULL &&
         entry_type(old) != ENTRY_STRING) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
+        return;
+    }
+    if (old != NULL && digest_arg_check_or_reply(c, o) < 0) {
         return;
     }
     if (o->flags & SET_GET) {
@@ -329,24 +375,30 @@ void cmd_getex(struct client *c)
     }
 }
 
-/* DELEX key [IFEQ v | IFNE v] (Redis 8.4): DEL of one key, or of a string
- * whose value equals (differs from) v. Anything but one condition with its
- * value is a syntax error. Propagates as DEL. */
+/* DELEX key [IFEQ v | IFNE v | IFDEQ d | IFDNE d] (Redis 8.4): DEL of one
+ * key, or of a string whose value (digest) equals or differs from the one
+ * given. Anything but one condition with its argument is a syntax error.
+ * A missing key replies 0 before the digest is checked. Propagates as DEL. */
 void cmd_delex(struct client *c)
 {
+    static const struct cmd_opt conds[] = {
+        {"ifeq", SET_IFEQ, 0, true},
+        {"ifne", SET_IFNE, 0, true},
+        {"ifdeq", SET_IFDEQ, 0, true},
+        {"ifdne", SET_IFDNE, 0, true},
+    };
     struct set_opts o = {0, 0, -1, 3};
-    if (c->argc == 4 && arg_is(c, 2, "ifeq")) {
-        o.flags = SET_IFEQ;
-    } else if (c->argc == 4 && arg_is(c, 2, "ifne")) {
-        o.flags = SET_IFNE;
-    } else if (c->argc != 2) {
+    for (size_t k = 0; c->argc == 4 && k < NOPTS(conds); k++) {
+        o.flags = arg_is(c, 2, conds[k].name) ? conds[k].flag : o.flags;
+    }
+    if ((c->argc == 4 && o.flags == 0) || (c->argc != 2 && c->argc != 4)) {
         reply_error(REPLY(c), ERR_SYNTAX);
         return;
     }
     bool wrong = false;
     struct entry *e = o.flags != 0 ? string_lookup_or_reply(c, 1, true, &wrong)
                                    : db_lookup_write(c->db, arg_p(c, 1), arg_n(c, 1));
-    if (wrong) {
+    if (wrong || (e != NULL && digest_arg_check_or_reply(c, &o) < 0)) {
         return;
     }
     bool del = e != NULL && set_condition_holds(c, &o, e);
@@ -355,6 +407,21 @@ void cmd_delex(struct client *c)
         prop_key_command(c, "DEL", 1, -1);
     }
     reply_int(REPLY(c), del);
+}
+
+/* DIGEST key (Redis 8.4): the XXH3-64 of a string value as 16 hex digits;
+ * nil for a missing key. */
+void cmd_digest(struct client *c)
+{
+    bool wrong;
+    struct entry *e = string_lookup_or_reply(c, 1, false, &wrong);
+    if (e != NULL) {
+        char hex[XXH3_HEX_LEN + 1];
+        entry_digest_hex(e, hex);
+        reply_bulk(REPLY(c), hex, XXH3_HEX_LEN);
+    } else if (!wrong) {
+        reply_null(REPLY(c));
+    }
 }
 
 void cmd_mget(struct client *c)

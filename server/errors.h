@@ -22,6 +22,8 @@
 #define ERR_TIMEOUT_NOT_FLOAT "ERR timeout is not a float or out of range"
 #define ERR_SAME_OBJECT "ERR source and destination objects are the same"
 #define ERR_NX_XX_GT_LT "ERR NX and XX, GT or LT options at the same time are not compatible"
+/* Redis 8.4's reply to an IFDEQ / IFDNE digest that is not 16 characters long. */
+#define ERR_DIGEST_LEN "ERR must be exactly 16 hexadecimal characters"
 #define ERR_GT_LT "ERR GT and LT options at the same time are not compatible"
 #define ERR_LFU_NOT_SELECTED                                                                  \
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note " \

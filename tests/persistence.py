@@ -225,6 +225,51 @@ def counters_and_conditional_writes_are_logged_as_set_and_del():
 
 
 @case
+def digest_conditions_are_logged_without_the_condition():
+    """SET IFDEQ/IFDNE is logged as the SET without its condition, DELEX
+    IFDEQ/IFDNE as DEL, DIGEST and refused writes not at all; a restart
+    replays them to the same values and digests."""
+    s = Server(args=["--appendonly", "yes"])
+    try:
+        s.start()
+        c = s.client()
+        x = c.execute_command
+        c.set("lock", "tok-a")
+        d = x("DIGEST", "lock").decode()
+        assert x("SET", "lock", "tok-b", "IFDEQ", "0" * 16) is None  # refused
+        assert x("SET", "lock", "tok-b", "IFDEQ", d.upper(), "PX", 60000) is True
+        assert x("SET", "cfg", "v2", "IFDNE", "0" * 16, "GET") is None
+        assert x("SET", "cfg", "v3", "IFDNE", x("DIGEST", "cfg")) is None  # refused
+        c.set("lock2", "tok")
+        assert x("DELEX", "lock2", "IFDNE", x("DIGEST", "lock2")) == 0  # refused
+        assert x("DELEX", "lock2", "IFDEQ", x("DIGEST", "lock2")) == 1
+        c.set("lock3", "tok")
+        assert x("DELEX", "lock3", "IFDNE", "0123456789abcdef") == 1
+        want = digest(c)
+        digests = {k: x("DIGEST", k) for k in ("lock", "cfg")}
+        cmds = [[a.upper() if i == 0 else a for i, a in enumerate(cmd)]
+                for cmd in aof_commands(incr_path(s))]
+        names = [cmd[0] for cmd in cmds]
+        assert b"DIGEST" not in names and b"DELEX" not in names, names
+        lock = [cmd for cmd in cmds if cmd[1:2] == [b"lock"]]
+        assert len(lock) == 2 and lock[1][:4] == [b"SET", b"lock", b"tok-b", b"PXAT"], lock
+        assert len(lock[1]) == 5, lock
+        assert [b"SET", b"cfg", b"v2", b"GET"] in cmds, cmds
+        assert not any(cmd[:3] == [b"SET", b"cfg", b"v3"] for cmd in cmds), cmds
+        assert [b"DEL", b"lock2"] in cmds and [b"DEL", b"lock3"] in cmds, cmds
+        assert all(b"IFDEQ" not in cmd and b"IFDNE" not in cmd for cmd in cmds), cmds
+        s.restart()
+        c = s.client()
+        assert digest(c) == want, "digest changed after restart"
+        assert c.mget("lock", "cfg") == [b"tok-b", b"v2"]
+        assert c.exists("lock2", "lock3") == 0
+        assert {k: c.execute_command("DIGEST", k) for k in digests} == digests
+        assert 0 < c.pttl("lock") <= 60000
+    finally:
+        s.cleanup()
+
+
+@case
 def timestamp_annotations_load():
     s = Server(args=["--appendonly", "yes", "--aof-timestamp-enabled", "yes"])
     try:

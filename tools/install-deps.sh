@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libuv1-dev libjemalloc-dev libhiredis-dev libcjson-dev
 libssl-dev redis-server redis-tools redis-sentinel nutcracker python3 python3-redis
-procps"
+procps libxxhash0"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

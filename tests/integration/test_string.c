@@ -936,6 +936,127 @@ static void test_delex_lock_release(void)
     EXPECT_STR("token-b", "GET lock");
 }
 
+/* DIGEST: XXH3-64 of the value's bytes as 16 lower-case hex digits with
+ * leading zeros (redis.io's example and Redis issue 14496's value). */
+static void test_digest(void)
+{
+    OK("SET key1 %s", "Hello world");
+    EXPECT_STR("b6acb9d84a38ff74", "DIGEST key1");
+    OK("SET z %s", "v8lf0c11xh8ymlqztfd3eeq16kfn4sspw7fqmnuuq3k3t75em5wdizgcdw7uc26nnf961u2jkf"
+                   "zkjytls2kwlj7626sd");
+    EXPECT_STR("00006c38adf31777", "digest z");
+    OK("SET e %s", "");
+    EXPECT_STR("2d06800538d394c2", "DIGEST e");
+    /* An integer-encoded value hashes its decimal text. */
+    OK("SET i 123");
+    EXPECT_STR("404a763b3f4c8c9a", "DIGEST i");
+    EXPECT_NIL("DIGEST nokey");
+    EXPECT_INT(1, "RPUSH l a");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "DIGEST l");
+    EXPECT_ERR("ERR wrong number of arguments for 'digest' command", "DIGEST");
+    EXPECT_ERR("ERR wrong number of arguments for 'digest' command", "DIGEST a b");
+    int fd = h_raw_connect_resp3(h_main.port);
+    RAW_SEND(fd, "DIGEST nokey\r\nDIGEST i\r\n");
+    RAW_EXPECT(fd, "_\r\n$16\r\n404a763b3f4c8c9a\r\n");
+    close(fd);
+    redisReply *r = h_cmd("COMMAND INFO digest");
+    CHECK(r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
+        const redisReply *d = r->element[0];
+        CHECK(strcmp(d->element[0]->str, "digest") == 0 && d->element[1]->integer == 2);
+        CHECK(h_count_in(d->element[2], "readonly") == 1 && h_count_in(d->element[2], "fast") == 1);
+        CHECK(d->element[3]->integer == 1 && d->element[4]->integer == 1);
+    }
+    freeReplyObject(r);
+}
+
+static void test_set_ifdeq_ifdne(void)
+{
+    OK("SET k v"); /* DIGEST v: f7042be43fb80714 */
+    EXPECT_NIL("SET k w IFDEQ aceee8f5de193e29");
+    OK("SET k w IFDEQ f7042be43fb80714");
+    EXPECT_STR("w", "GET k"); /* DIGEST w: aceee8f5de193e29 */
+    /* The hex is compared without regard to case. */
+    OK("SET k v ifdeq ACEEE8F5DE193E29");
+    EXPECT_NIL("SET k x IFDNE F7042BE43FB80714");
+    OK("SET k x IFDNE aceee8f5de193e29");
+    EXPECT_STR("x", "GET k");
+    /* A missing key: IFDEQ does not create it, IFDNE does, and neither
+     * looks at the digest. */
+    EXPECT_NIL("SET n a IFDEQ f7042be43fb80714");
+    EXPECT_NIL("SET n a IFDEQ short");
+    EXPECT_INT(0, "EXISTS n");
+    OK("SET n v IFDNE short");
+    EXPECT_STR("v", "GET n");
+    /* With GET and the expire options. */
+    EXPECT_STR("v", "SET n w IFDEQ f7042be43fb80714 GET EX 100");
+    EXPECT_INT(100, "TTL n");
+    EXPECT_STR("w", "SET n q IFDEQ f7042be43fb80714 GET");
+    EXPECT_STR("w", "SET n q IFDNE f7042be43fb80714 KEEPTTL GET");
+    EXPECT_INT(100, "TTL n");
+    /* Sixteen characters that are not hex are a digest that never matches. */
+    EXPECT_NIL("SET n r IFDEQ zzzzzzzzzzzzzzzz");
+    OK("SET n r IFDNE zzzzzzzzzzzzzzzz");
+    EXPECT_STR("r", "GET n");
+}
+
+static void test_set_ifdeq_ifdne_errors(void)
+{
+    const char *syntax[] = {"IFDEQ",
+                            "IFDNE",
+                            "IFDEQ f7042be43fb80714 NX",
+                            "XX IFDNE f7042be43fb80714",
+                            "IFEQ v IFDEQ f7042be43fb80714",
+                            "IFDNE f7042be43fb80714 IFNE v",
+                            "IFDEQ f7042be43fb80714 IFDNE f7042be43fb80714"};
+    OK("SET k v");
+    for (size_t i = 0; i < sizeof(syntax) / sizeof(syntax[0]); i++) {
+        CHECK_REPLY_ERR(h_cmd_words("SET k w", syntax[i]), "ERR syntax error");
+    }
+    const char *bad[] = {"f7042be43fb8071", "f7042be43fb807140", "0x7042be43fb80714", "-"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        EXPECT_ERR("ERR must be exactly 16 hexadecimal characters", "SET k w IFDEQ %s", bad[i]);
+        EXPECT_ERR("ERR must be exactly 16 hexadecimal characters", "SET k w IFDNE %s GET",
+                   bad[i]);
+    }
+    EXPECT_STR("v", "GET k");
+    EXPECT_INT(1, "LPUSH l a");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "SET l v IFDEQ f7042be43fb80714");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "SET l v IFDNE f7042be43fb80714");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "SET l v IFDNE short");
+    EXPECT_INT(1, "LLEN l");
+}
+
+static void test_delex_digest(void)
+{
+    EXPECT_INT(0, "DELEX nokey IFDEQ f7042be43fb80714");
+    EXPECT_INT(0, "DELEX nokey IFDNE f7042be43fb80714");
+    EXPECT_INT(0, "DELEX nokey IFDEQ short"); /* no key: the digest is not looked at */
+    OK("SET k v");
+    EXPECT_INT(0, "DELEX k IFDEQ aceee8f5de193e29");
+    EXPECT_INT(0, "DELEX k IFDNE f7042be43fb80714");
+    EXPECT_INT(0, "DELEX k IFDNE F7042BE43FB80714");
+    EXPECT_INT(1, "EXISTS k");
+    EXPECT_INT(1, "DELEX k ifdeq F7042BE43fb80714");
+    EXPECT_INT(0, "EXISTS k");
+    OK("SET k v");
+    EXPECT_INT(1, "DELEX k IFDNE aceee8f5de193e29");
+    EXPECT_INT(0, "EXISTS k");
+    OK("SET k v");
+    EXPECT_ERR("ERR must be exactly 16 hexadecimal characters", "DELEX k IFDEQ short");
+    EXPECT_ERR("ERR must be exactly 16 hexadecimal characters", "DELEX k IFDNE %s", "");
+    EXPECT_INT(1, "EXISTS k");
+    EXPECT_INT(1, "RPUSH l a");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "DELEX l IFDEQ f7042be43fb80714");
+    EXPECT_ERR_PREFIX("WRONGTYPE", "DELEX l IFDNE short");
+    const char *syntax[] = {"IFDEQ", "IFDNE", "IFDEQ f7042be43fb80714 extra",
+                            "IFDEQ f7042be43fb80714 IFDNE f7042be43fb80714"};
+    for (size_t i = 0; i < sizeof(syntax) / sizeof(syntax[0]); i++) {
+        CHECK_REPLY_ERR(h_cmd_words("DELEX k", syntax[i]), "ERR syntax error");
+    }
+    EXPECT_INT(1, "EXISTS k");
+}
+
 /* Writes made by the new commands are seen by WATCH; refused ones not. */
 static void test_conditional_writes_and_watch(void)
 {
@@ -951,6 +1072,11 @@ static void test_conditional_writes_and_watch(void)
         {"SET k 1", "SET k 2 IFNE 3", true},
         {"SET k 1", "DELEX k IFEQ 1", true},
         {"SET k 1", "DELEX k IFNE 1", false},
+        {"SET k 1", "SET k 2 IFDEQ 65cd25028f98f158", true}, /* DIGEST of "1" */
+        {"SET k 1", "SET k 2 IFDEQ 9c8b5ba1b1e2e9b4", false},
+        {"SET k 1", "SET k 2 IFDNE 9c8b5ba1b1e2e9b4", true},
+        {"SET k 1", "DELEX k IFDNE 9c8b5ba1b1e2e9b4", true},
+        {"SET k 1", "DIGEST k", false},
     };
     redisContext *other = h_connect(h_main.port);
     CHECK(other != NULL);
@@ -997,4 +1123,6 @@ CASES_DEFINE(string_redis8_cases, TEST(test_increx_default_and_byint),
              TEST(test_increx_ttl_options), TEST(test_increx_errors),
              TEST(test_increx_reply_types), TEST(test_set_ifeq_ifne),
              TEST(test_set_ifeq_ifne_errors), TEST(test_delex), TEST(test_delex_lock_release),
+             TEST(test_digest), TEST(test_set_ifdeq_ifdne), TEST(test_set_ifdeq_ifdne_errors),
+             TEST(test_delex_digest),
              TEST(test_conditional_writes_and_watch), TEST(test_new_string_commands_table));
