@@ -339,25 +339,20 @@ static void rewrite_node(struct dict_node *n, void *arg)
 /* The cache policy table, as the CACHE.POLICY SET commands that rebuild it. */
 static void rewrite_policies(struct rw *w)
 {
-    static const char *const names[] = {"TTL", "SWR", "MAXTTL", "LEASE"};
     for (size_t i = 0; i < cache_policy_count(); i++) {
         const struct cache_policy *p = cache_policy_at(i);
-        long long v[4] = {p->ttl_ms, p->swr_ms, p->maxttl_ms, p->lease_ms};
-        for (int k = 0; k < 3; k++) {
-            v[k] = v[k] < 0 ? -1 : v[k] / 1000; /* TTL, SWR, MAXTTL are in seconds */
-        }
         long long argc = 3 + (p->bypass ? 1 : 0);
-        for (int k = 0; k < 4; k++) {
-            argc += v[k] >= 0 ? 2 : 0;
+        for (int k = 0; k < CACHE_POLICY_NOPTS; k++) {
+            argc += cache_policy_opt_get(p, k) >= 0 ? 2 : 0;
         }
         rw_head(w, '*', argc);
         rw_bulk_cstr(w, "CACHE.POLICY");
         rw_bulk_cstr(w, "SET");
         rw_bulk(w, p->pattern, p->plen);
-        for (int k = 0; k < 4; k++) {
-            if (v[k] >= 0) {
-                rw_bulk_cstr(w, names[k]);
-                rw_bulk_ll(w, v[k]);
+        for (int k = 0; k < CACHE_POLICY_NOPTS; k++) {
+            if (cache_policy_opt_get(p, k) >= 0) {
+                rw_bulk_cstr(w, cache_policy_opts[k].word);
+                rw_bulk_ll(w, cache_policy_opt_get(p, k));
             }
         }
         if (p->bypass) {

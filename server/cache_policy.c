@@ -10,8 +10,37 @@
 #include "server/mem.h"
 #include "server/util.h"
 
-#define POLICY_MAX_SECONDS (100LL * 365 * 24 * 3600)
 #define POLICY_FILE_MAX (16 * 1024 * 1024)
+
+const struct cache_policy_opt cache_policy_opts[CACHE_POLICY_NOPTS] = {
+    {"ttl", "TTL", 1, 1000},
+    {"swr", "SWR", 0, 1000},
+    {"maxttl", "MAXTTL", 1, 1000},
+    {"lease", "LEASE", 1, 1},
+};
+
+static long long *policy_opt_slot(struct cache_policy *p, int k)
+{
+    long long *const slots[CACHE_POLICY_NOPTS] = {&p->ttl_ms, &p->swr_ms, &p->maxttl_ms,
+                                                  &p->lease_ms};
+    return slots[k];
+}
+
+long long cache_policy_opt_get(const struct cache_policy *p, int k)
+{
+    long long ms = *policy_opt_slot((struct cache_policy *)p, k);
+    return ms < 0 ? -1 : ms / cache_policy_opts[k].unit_ms;
+}
+
+int cache_policy_opt_set(struct cache_policy *p, int k, long long v)
+{
+    const struct cache_policy_opt *o = &cache_policy_opts[k];
+    if (v < o->min || v > CACHE_POLICY_MAX_SECONDS * 1000 / o->unit_ms) {
+        return -ERANGE;
+    }
+    *policy_opt_slot(p, k) = v * o->unit_ms;
+    return 0;
+}
 
 /* Longest pattern first, so the first match is the most specific. */
 static struct cache_policy table[CACHE_POLICY_MAX];
@@ -108,24 +137,12 @@ static void parse_error_at(const char *text, const char *at, char *err, size_t e
     snprintf(err, errlen, "not valid JSON at line %d, column %d", line, col);
 }
 
-/* One numeric field: a whole number within [min, max], times unit. */
-static int policy_number(const cJSON *f, long long min, long long max, long long unit,
-                         long long *out)
-{
-    if (!cJSON_IsNumber(f) || f->valuedouble != (double)(long long)f->valuedouble ||
-        f->valuedouble < (double)min || f->valuedouble > (double)max) {
-        return -EINVAL;
-    }
-    *out = (long long)f->valuedouble * unit;
-    return 0;
-}
-
-static int policy_field(const cJSON *f, struct cache_policy *p, const char **why)
+/* One field of a policy object; *why completes "policies[i].<name> ". */
+static int policy_field(const cJSON *f, struct cache_policy *p, char *why, size_t whylen)
 {
     const char *n = f->string;
-    *why = "must be a whole number of seconds, 1 or more";
     if (strcmp(n, "pattern") == 0) {
-        *why = "must be a string of 1 to 512 bytes";
+        snprintf(why, whylen, "must be a string of 1 to %d bytes", CACHE_POLICY_PATTERN_MAX);
         if (!cJSON_IsString(f) || f->valuestring[0] == '\0' ||
             strlen(f->valuestring) > CACHE_POLICY_PATTERN_MAX) {
             return -EINVAL;
@@ -134,24 +151,23 @@ static int policy_field(const cJSON *f, struct cache_policy *p, const char **why
         p->plen = strlen(f->valuestring);
         return 0;
     }
-    if (strcmp(n, "ttl") == 0 || strcmp(n, "maxttl") == 0) {
-        return policy_number(f, 1, POLICY_MAX_SECONDS, 1000,
-                             n[0] == 't' ? &p->ttl_ms : &p->maxttl_ms);
-    }
-    if (strcmp(n, "swr") == 0) {
-        *why = "must be a whole number of seconds, 0 or more";
-        return policy_number(f, 0, POLICY_MAX_SECONDS, 1000, &p->swr_ms);
-    }
-    if (strcmp(n, "lease") == 0) {
-        *why = "must be a whole number of milliseconds, 1 or more";
-        return policy_number(f, 1, POLICY_MAX_SECONDS * 1000, 1, &p->lease_ms);
-    }
     if (strcmp(n, "bypass") == 0) {
-        *why = "must be true or false";
+        snprintf(why, whylen, "must be true or false");
         p->bypass = cJSON_IsTrue(f);
         return cJSON_IsBool(f) ? 0 : -EINVAL;
     }
-    *why = "is not a policy field (pattern, ttl, swr, maxttl, lease, bypass)";
+    for (int k = 0; k < CACHE_POLICY_NOPTS; k++) {
+        const struct cache_policy_opt *o = &cache_policy_opts[k];
+        if (strcmp(n, o->name) != 0) {
+            continue;
+        }
+        snprintf(why, whylen, "must be a whole number of %s, %lld or more",
+                 o->unit_ms == 1000 ? "seconds" : "milliseconds", o->min);
+        bool whole = cJSON_IsNumber(f) && f->valuedouble > -1e15 && f->valuedouble < 1e15 &&
+                     f->valuedouble == (double)(long long)f->valuedouble;
+        return whole ? cache_policy_opt_set(p, k, (long long)f->valuedouble) : -EINVAL;
+    }
+    snprintf(why, whylen, "is not a policy field (pattern, ttl, swr, maxttl, lease, bypass)");
     return -EINVAL;
 }
 
@@ -164,8 +180,8 @@ static int policy_from_json(const cJSON *o, int i, struct cache_policy *p, char 
         return -EINVAL;
     }
     for (const cJSON *f = o->child; f != NULL; f = f->next) {
-        const char *why;
-        if (policy_field(f, p, &why) < 0) {
+        char why[96];
+        if (policy_field(f, p, why, sizeof(why)) < 0) {
             snprintf(err, errlen, "policies[%d].%s %s", i, f->string, why);
             return -EINVAL;
         }
@@ -244,13 +260,6 @@ int cache_policy_load_file(const char *path, char *err, size_t errlen)
     return rc;
 }
 
-static void json_seconds(cJSON *o, const char *name, long long ms, long long unit)
-{
-    if (ms >= 0) {
-        cJSON_AddNumberToObject(o, name, (double)(ms / unit));
-    }
-}
-
 static char *policies_to_json(void)
 {
     cJSON *root = cJSON_CreateObject();
@@ -261,10 +270,12 @@ static char *policies_to_json(void)
         char *pat = mem_strndup(p->pattern, p->plen);
         cJSON_AddStringToObject(o, "pattern", pat);
         mem_free(pat);
-        json_seconds(o, "ttl", p->ttl_ms, 1000);
-        json_seconds(o, "swr", p->swr_ms, 1000);
-        json_seconds(o, "maxttl", p->maxttl_ms, 1000);
-        json_seconds(o, "lease", p->lease_ms, 1);
+        for (int k = 0; k < CACHE_POLICY_NOPTS; k++) {
+            if (cache_policy_opt_get(p, k) >= 0) {
+                cJSON_AddNumberToObject(o, cache_policy_opts[k].name,
+                                        (double)cache_policy_opt_get(p, k));
+            }
+        }
         if (p->bypass) {
             cJSON_AddTrueToObject(o, "bypass");
         }

@@ -22,6 +22,8 @@
 
 #define CACHE_POLICY_MAX 1024
 #define CACHE_POLICY_PATTERN_MAX 512
+#define CACHE_POLICY_MAX_SECONDS (100LL * 365 * 24 * 3600)
+#define CACHE_POLICY_NOPTS 4
 
 struct cache_policy {
     char *pattern;
@@ -32,6 +34,24 @@ struct cache_policy {
     long long lease_ms;  /* default CACHE.GET lease; -1: none */
     bool bypass;         /* CACHE.* refuse the key */
 };
+
+/* The numeric options, one row each, in the order replies show them: the
+ * name in the JSON file and replies, the argument word of CACHE.POLICY SET,
+ * the least value, and milliseconds per unit (ttl, swr, maxttl are seconds;
+ * lease is milliseconds). The command, the file, the replies and the AOF
+ * rewrite all go through this table. */
+struct cache_policy_opt {
+    const char *name;
+    const char *word;
+    long long min;
+    long long unit_ms;
+};
+extern const struct cache_policy_opt cache_policy_opts[CACHE_POLICY_NOPTS];
+/* Option k of p in its unit, or -1 when unset. */
+long long cache_policy_opt_get(const struct cache_policy *p, int k);
+/* Set option k from a value in its unit: 0, or -ERANGE outside
+ * [min, CACHE_POLICY_MAX_SECONDS in that unit] (p unchanged). */
+int cache_policy_opt_set(struct cache_policy *p, int k, long long v);
 
 /* Add or replace the policy with p's pattern (copied). 0, or -ENOSPC when
  * the table holds CACHE_POLICY_MAX policies. */

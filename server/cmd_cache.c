@@ -424,7 +424,7 @@ static int cache_opts_or_reply(struct client *c, int at, struct cache_opts *o)
                 return -EINVAL;
             }
             o->version = v;
-        } else if (v <= 0 || v > 100LL * 365 * 24 * 3600 * 1000) {
+        } else if (v <= 0 || v > CACHE_POLICY_MAX_SECONDS * 1000) {
             reply_errorf(REPLY(c), "ERR invalid expire time in '%s' command", c->cmd->name);
             return -EINVAL;
         } else if (arg_is(c, i, "swr")) {

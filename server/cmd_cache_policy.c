@@ -22,24 +22,6 @@
 #include "server/propagate.h"
 #include "server/server.h"
 
-#define POLICY_MAX_SECONDS (100LL * 365 * 24 * 3600)
-
-struct policy_opt {
-    const char *name;
-    long long min;
-    long long unit; /* ms per unit of the argument */
-    size_t offset;
-};
-
-static const struct policy_opt policy_opts[] = {
-    {"ttl", 1, 1000, offsetof(struct cache_policy, ttl_ms)},
-    {"swr", 0, 1000, offsetof(struct cache_policy, swr_ms)},
-    {"maxttl", 1, 1000, offsetof(struct cache_policy, maxttl_ms)},
-    {"lease", 1, 1, offsetof(struct cache_policy, lease_ms)},
-};
-
-#define POLICY_NOPTS ((int)(sizeof(policy_opts) / sizeof(policy_opts[0])))
-
 static int policy_args_or_reply(struct client *c, struct cache_policy *p)
 {
     for (int i = 3; i < c->argc;) {
@@ -49,23 +31,22 @@ static int policy_args_or_reply(struct client *c, struct cache_policy *p)
             continue;
         }
         int k = 0;
-        while (k < POLICY_NOPTS && !arg_is(c, i, policy_opts[k].name)) {
+        while (k < CACHE_POLICY_NOPTS && !arg_is(c, i, cache_policy_opts[k].name)) {
             k++;
         }
         long long v;
-        if (k == POLICY_NOPTS || i + 1 >= c->argc) {
+        if (k == CACHE_POLICY_NOPTS || i + 1 >= c->argc) {
             reply_error(REPLY(c), ERR_SYNTAX);
             return -EINVAL;
         }
         if (arg_ll_or_reply(c, i + 1, &v) < 0) {
             return -EINVAL;
         }
-        if (v < policy_opts[k].min || v > POLICY_MAX_SECONDS * 1000 / policy_opts[k].unit) {
+        if (cache_policy_opt_set(p, k, v) < 0) {
             reply_errorf(REPLY(c), "ERR invalid %s in 'cache.policy|set' command",
-                         policy_opts[k].name);
+                         cache_policy_opts[k].name);
             return -EINVAL;
         }
-        *(long long *)((char *)p + policy_opts[k].offset) = v * policy_opts[k].unit;
         i += 2;
     }
     if (p->maxttl_ms >= 0 && p->ttl_ms > p->maxttl_ms) {
@@ -116,13 +97,12 @@ static void reply_policy(struct client *c, const struct cache_policy *p)
         reply_null(REPLY(c));
         return;
     }
-    reply_map_len(REPLY(c), 2 + POLICY_NOPTS);
+    reply_map_len(REPLY(c), 2 + CACHE_POLICY_NOPTS);
     reply_bulk_cstr(REPLY(c), "pattern");
     reply_bulk(REPLY(c), p->pattern, p->plen);
-    for (int k = 0; k < POLICY_NOPTS; k++) {
-        long long ms = *(const long long *)((const char *)p + policy_opts[k].offset);
-        reply_bulk_cstr(REPLY(c), policy_opts[k].name);
-        reply_int(REPLY(c), ms < 0 ? -1 : ms / policy_opts[k].unit);
+    for (int k = 0; k < CACHE_POLICY_NOPTS; k++) {
+        reply_bulk_cstr(REPLY(c), cache_policy_opts[k].name);
+        reply_int(REPLY(c), cache_policy_opt_get(p, k));
     }
     reply_bulk_cstr(REPLY(c), "bypass");
     reply_int(REPLY(c), p->bypass);
