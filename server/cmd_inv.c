@@ -234,54 +234,52 @@ static struct hash_obj *inv_hold_or_reply(struct client *c, char *f, size_t *fle
     return h;
 }
 
-/* INV.CONFIRM sku id: the held units are sold. */
-void cmd_inv_confirm(struct client *c)
+/* A hold ends: confirmed (its units are sold; replies them, an unknown
+ * hold is an error) or released (available again; replies 1, or 0 for an
+ * unknown hold). */
+static void inv_end_hold(struct client *c, bool sold)
 {
     char f[HOLD_PREFIX_LEN + INV_ID_MAX];
     size_t flen;
     long long qty;
-    struct hash_obj *h = inv_hold_or_reply(c, f, &flen, &qty, false);
+    struct hash_obj *h = inv_hold_or_reply(c, f, &flen, &qty, !sold);
     if (h == NULL) {
         return;
     }
     struct inv_counts k;
     inv_counts(h, &k);
-    char num[32];
-    struct hash_limits lim = hash_limits_now();
     hash_del(h, f, flen);
-    hash_set(h, "stock", 5, num, (size_t)snprintf(num, sizeof(num), "%lld", k.stock - qty), &lim);
-    hash_set(h, "sold", 4, num, (size_t)snprintf(num, sizeof(num), "%lld", k.sold + qty), &lim);
+    if (sold) {
+        char num[32];
+        struct hash_limits lim = hash_limits_now();
+        hash_set(h, "stock", 5, num, (size_t)snprintf(num, sizeof(num), "%lld", k.stock - qty),
+                 &lim);
+        hash_set(h, "sold", 4, num, (size_t)snprintf(num, sizeof(num), "%lld", k.sold + qty),
+                 &lim);
+    }
     db_modified(c->db, c->argv[1].ptr, c->argv[1].len);
     prop_multi_begin();
-    prop_hash_field(c, "HINCRBY", "stock", 5, -qty, true);
-    prop_hash_field(c, "HINCRBY", "sold", 4, qty, true);
+    if (sold) {
+        prop_hash_field(c, "HINCRBY", "stock", 5, -qty, true);
+        prop_hash_field(c, "HINCRBY", "sold", 4, qty, true);
+    }
     prop_hash_field(c, "HDEL", f, flen, 0, false);
     inv_store_totals(c, h, k.held - qty, k.holds - 1);
     prop_multi_end();
     prop_cmd_end(true);
-    reply_int(REPLY(c), qty);
+    reply_int(REPLY(c), sold ? qty : 1);
+}
+
+/* INV.CONFIRM sku id: the held units are sold. */
+void cmd_inv_confirm(struct client *c)
+{
+    inv_end_hold(c, true);
 }
 
 /* INV.RELEASE sku id: the held units are available again. */
 void cmd_inv_release(struct client *c)
 {
-    char f[HOLD_PREFIX_LEN + INV_ID_MAX];
-    size_t flen;
-    long long qty;
-    struct hash_obj *h = inv_hold_or_reply(c, f, &flen, &qty, true);
-    if (h == NULL) {
-        return;
-    }
-    struct inv_counts k;
-    inv_counts(h, &k);
-    hash_del(h, f, flen);
-    db_modified(c->db, c->argv[1].ptr, c->argv[1].len);
-    prop_multi_begin();
-    prop_hash_field(c, "HDEL", f, flen, 0, false);
-    inv_store_totals(c, h, k.held - qty, k.holds - 1);
-    prop_multi_end();
-    prop_cmd_end(true);
-    reply_int(REPLY(c), 1);
+    inv_end_hold(c, false);
 }
 
 /* INV.GET sku: [available, held, sold]. */
