@@ -697,16 +697,17 @@ void cmd_config_resetstat(struct client *c)
 }
 
 /* Write every setting's current value into the config file (comments are
- * not kept), replacing it atomically: temp file, fsync, rename. */
+ * not kept), replacing it atomically (util_write_file_atomic). */
 void cmd_config_rewrite(struct client *c)
 {
     if (server.config_file[0] == '\0') {
         reply_error(REPLY(c), "ERR The server is running without a config file");
         return;
     }
-    char tmp[1100];
+    char tmp[1100], *text = NULL;
+    size_t len = 0;
     snprintf(tmp, sizeof(tmp), "%s.tmp-%d", server.config_file, (int)getpid());
-    FILE *f = fopen(tmp, "w");
+    FILE *f = open_memstream(&text, &len);
     int ok = f != NULL;
     for (int i = 0; ok && i < CFG_NROWS; i++) {
         char buf[512], quoted[2100];
@@ -718,13 +719,11 @@ void cmd_config_rewrite(struct client *c)
         }
         ok = fprintf(f, "%s%s\n", cfg_rows[i].name, quoted) > 0;
     }
-    if (f != NULL) {
-        ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
-        ok = fclose(f) == 0 && ok;
-    }
-    if (!ok || rename(tmp, server.config_file) != 0) {
-        unlink(tmp);
-        reply_errorf(REPLY(c), "ERR Rewriting config file: %s", strerror(errno));
+    ok = f != NULL && fclose(f) == 0 && ok;
+    int rc = ok ? util_write_file_atomic(server.config_file, tmp, text, len) : -ENOMEM;
+    free(text); /* open_memstream's buffer comes from malloc */
+    if (rc < 0) {
+        reply_errorf(REPLY(c), "ERR Rewriting config file: %s", strerror(-rc));
         return;
     }
     reply_ok(REPLY(c));
