@@ -439,11 +439,13 @@ bool list_insert(struct list_obj *l, const char *pivot, size_t plen, bool before
 {
     for (struct list_chunk *ch = l->head; ch != NULL; ch = ch->next) {
         struct pack_elem e;
-        if (!chunk_has(ch, pivot, plen)) {
-            continue;
+        if (ch->sealed != NULL && !chunk_has(ch, pivot, plen)) {
+            continue; /* a sealed chunk is unsealed only to be changed */
         }
         chunk_unseal(ch);
-        pack_find(&ch->pk, pivot, plen, 1, &e);
+        if (!pack_find(&ch->pk, pivot, plen, 1, &e)) {
+            continue;
+        }
         size_t off = e.off;
         if (!before) {
             pack_next(&ch->pk, &off, &e);
@@ -464,11 +466,12 @@ long long list_remove(struct list_obj *l, long long count, const char *s, size_t
     while (ch != NULL && (limit == 0 || removed < limit)) {
         struct list_chunk *next = from_tail ? ch->prev : ch->next;
         struct pack_elem e;
-        if (!chunk_has(ch, s, len)) {
-            ch = next;
+        if (ch->sealed != NULL && !chunk_has(ch, s, len)) {
+            ch = next; /* a sealed chunk is unsealed only to be changed */
             continue;
         }
         chunk_unseal(ch);
+        long long before = removed;
         /* Within a chunk, match from the chosen end, one at a time. */
         while ((limit == 0 || removed < limit) && pack_find(&ch->pk, s, len, 1, &e)) {
             if (from_tail) {
@@ -486,7 +489,7 @@ long long list_remove(struct list_obj *l, long long count, const char *s, size_t
         }
         if (pack_count(&ch->pk) == 0) {
             chunk_unlink(l, ch);
-        } else {
+        } else if (removed > before) {
             chunk_seal(l, ch);
         }
         ch = next;
