@@ -70,11 +70,7 @@ void cmd_cache_policy_set(struct client *c)
         reply_errorf(REPLY(c), "ERR too many cache policies (at most %d)", CACHE_POLICY_MAX);
         return;
     }
-    prop_cmd_begin(c->db_id, c->argc);
-    for (int i = 0; i < c->argc; i++) {
-        prop_arg(c->argv[i].ptr, c->argv[i].len);
-    }
-    prop_cmd_end(true);
+    prop_verbatim_without(c, c->argc, 0); /* as received: the options are absolute */
     reply_ok(REPLY(c));
 }
 
@@ -82,11 +78,7 @@ void cmd_cache_policy_del(struct client *c)
 {
     bool gone = cache_policy_del(c->argv[2].ptr, c->argv[2].len);
     if (gone) {
-        prop_cmd_begin(c->db_id, 3);
-        for (int i = 0; i < 3; i++) {
-            prop_arg(c->argv[i].ptr, c->argv[i].len);
-        }
-        prop_cmd_end(true);
+        prop_verbatim_without(c, c->argc, 0);
     }
     reply_int(REPLY(c), gone);
 }
