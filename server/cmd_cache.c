@@ -176,10 +176,7 @@ static bool cache_outdated(struct client *c, const struct cache_entry *ce)
         return true; /* hidden; the primary deletes it */
     }
     db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
-    prop_cmd_begin(c->db_id, 2);
-    prop_arg_str("DEL");
-    prop_arg(c->argv[1].ptr, c->argv[1].len);
-    prop_cmd_end(false);
+    prop_del(c->db_id, c->argv[1].ptr, c->argv[1].len);
     return true;
 }
 
@@ -519,9 +516,7 @@ static void cache_store(struct client *c, int vat, const struct cache_opts *o)
     hash_set(h, "nsv", 3, nnum, (size_t)nl, &lim);
     db_set(c->db, entry_new_obj(key, klen, ENTRY_HASH, h, deadline));
     prop_multi_begin();
-    prop_cmd_begin(c->db_id, 2);
-    prop_arg_str("DEL");
-    prop_arg(key, klen);
+    prop_del(c->db_id, key, klen);
     prop_cmd_begin(c->db_id, 12);
     prop_arg_str("HSET");
     prop_arg(key, klen);
@@ -723,9 +718,7 @@ static void purge_one(struct purge_ctx *p, const char *key, size_t len)
     p->count++;
     if (!p->soft) {
         db_delete(c->db, key, len);
-        prop_cmd_begin(c->db_id, 2);
-        prop_arg_str("DEL");
-        prop_arg(key, len);
+        prop_del(c->db_id, key, len);
         return;
     }
     struct hash_limits lim = hash_limits_now();
@@ -769,9 +762,7 @@ void cmd_cache_purge(struct client *c)
         }
         if (!soft) { /* the tag's keys are gone: so is the tag */
             db_delete(c->db, name, nlen);
-            prop_cmd_begin(c->db_id, 2);
-            prop_arg_str("DEL");
-            prop_arg(name, nlen);
+            prop_del(c->db_id, name, nlen);
         }
     }
     prop_multi_end();

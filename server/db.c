@@ -85,7 +85,7 @@ static void db_expire_slot(struct db *db, dict_slot *slot, uint64_t hash)
     entry_key(e, &key, &len);
     server.stats.expired_keys++;
     multi_touch_key(db, key, len);
-    prop_expired(db->id, key, len);
+    prop_del(db->id, key, len);
     db_forget(db, e);
 }
 

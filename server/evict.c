@@ -239,7 +239,7 @@ static bool evict_one(void)
     const char *key;
     size_t len;
     entry_key(e, &key, &len);
-    prop_expired(db->id, key, len); /* propagates as DEL */
+    prop_del(db->id, key, len);
     db_delete(db, key, len);
     server.stats.evicted_keys++;
     return true;

@@ -243,7 +243,7 @@ void prop_replace_arg_ll(int i, long long v)
     prop_replace_arg(i, buf, resp_ll_to_str(buf, v));
 }
 
-void prop_expired(int dbid, const char *key, size_t len)
+void prop_del(int dbid, const char *key, size_t len)
 {
     if (!prop_active()) {
         return;

@@ -56,8 +56,9 @@ void prop_verbatim_without(struct client *c, int from, int n);
 void prop_replace_arg(int i, const char *p, size_t len);
 void prop_replace_arg_ll(int i, long long v);
 
-/* A key deleted because its deadline passed. */
-void prop_expired(int dbid, const char *key, size_t len);
+/* A key the server deleted by itself (its deadline passed, eviction, an
+ * outdated or purged cache entry): propagated as DEL key. */
+void prop_del(int dbid, const char *key, size_t len);
 
 /* EXEC: what the queue propagates is wrapped in MULTI ... EXEC. */
 void prop_multi_begin(void);
