@@ -160,9 +160,7 @@ void cmd_cache_policy_help(struct client *c)
 
 const struct cache_policy *cache_policy_or_reply(struct client *c, bool *refused)
 {
-    const struct cache_policy *p = cache_policy_count() > 0
-                                       ? cache_policy_match(c->argv[1].ptr, c->argv[1].len)
-                                       : NULL;
+    const struct cache_policy *p = cache_policy_match(c->argv[1].ptr, c->argv[1].len);
     *refused = p != NULL && p->bypass;
     if (*refused) {
         reply_errorf(REPLY(c), "BYPASS key '%.*s' matches the never-cache policy '%.*s'",
