@@ -223,28 +223,13 @@ static int policies_from_json(const cJSON *root, char *err, size_t errlen)
     return 0;
 }
 
-static char *read_file(const char *path, int *rc)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        *rc = -errno;
-        return NULL;
-    }
-    char *buf = mem_alloc(POLICY_FILE_MAX + 1);
-    size_t n = fread(buf, 1, POLICY_FILE_MAX + 1, f);
-    *rc = ferror(f) ? -EIO : n > POLICY_FILE_MAX ? -EFBIG : 0;
-    fclose(f);
-    buf[n <= POLICY_FILE_MAX ? n : POLICY_FILE_MAX] = '\0';
-    return buf;
-}
-
 int cache_policy_load_file(const char *path, char *err, size_t errlen)
 {
-    int rc;
-    char *text = read_file(path, &rc);
+    char *text;
+    size_t len;
+    int rc = util_read_file(path, POLICY_FILE_MAX, &text, &len);
     if (rc < 0) {
         snprintf(err, errlen, "%s", strerror(-rc));
-        mem_free(text);
         return rc;
     }
     const char *end = NULL;

@@ -498,35 +498,13 @@ static int cfg_load_text(struct config *cfg, char *text, size_t len)
     return rc;
 }
 
-static int cfg_read_file(const char *path, char **text, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    if (f == NULL) {
-        fprintf(stderr, "Fatal error, can't open config file '%s': %s\n", path, strerror(errno));
-        return -errno;
-    }
-    size_t cap = 4096, n = 0, got;
-    char *buf = mem_alloc(cap);
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            buf = mem_realloc(buf, cap);
-        }
-    }
-    if (f != stdin) {
-        fclose(f);
-    }
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
 int config_load(struct config *cfg, const char *path, int argc, char **argv)
 {
     char *text = NULL;
     size_t len = 0;
-    if (path != NULL && cfg_read_file(path, &text, &len) < 0) {
+    int rc = path != NULL ? util_read_file(path, 0, &text, &len) : 0;
+    if (rc < 0) {
+        fprintf(stderr, "Fatal error, can't open config file '%s': %s\n", path, strerror(-rc));
         return -EINVAL;
     }
     /* "--name v1 v2 --other v" becomes lines "name v1 v2\nother v\n". Values
@@ -542,7 +520,7 @@ int config_load(struct config *cfg, const char *path, int argc, char **argv)
             len += util_quote(text + len, a);
         }
     }
-    int rc = cfg_load_text(cfg, text != NULL ? text : "", len);
+    rc = cfg_load_text(cfg, text != NULL ? text : "", len);
     mem_free(text);
     return rc;
 }

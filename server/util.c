@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "protocol/resp.h"
+#include "server/mem.h"
 
 static inline int util_fold(int ch, bool nocase)
 {
@@ -291,4 +292,33 @@ int util_write_file_atomic(const char *path, const char *tmp_path, const char *c
         return rc;
     }
     return util_fsync_parent(path);
+}
+
+int util_read_file(const char *path, size_t max, char **text, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (f == NULL) {
+        return -errno;
+    }
+    size_t cap = 4096, n = 0, got;
+    char *buf = mem_alloc(cap + 1);
+    while ((max == 0 || n <= max) && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            cap *= 2;
+            buf = mem_realloc(buf, cap + 1);
+        }
+    }
+    int rc = ferror(f) ? -EIO : max > 0 && n > max ? -EFBIG : 0;
+    if (f != stdin) {
+        fclose(f);
+    }
+    if (rc < 0) {
+        mem_free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
 }

@@ -24,6 +24,10 @@ size_t util_quote(char *dst, const char *s);
 /* n random bytes (/dev/urandom, else a clock-seeded fallback), written as
  * 2n lower-case hex digits and a NUL into hex (raw may be NULL). */
 void util_random_hex(char *hex, unsigned char *raw, size_t n);
+/* The whole of a file ("-": standard input) in *text, NUL-terminated
+ * (caller frees with mem_free), its length in *len. 0, or -errno; -EFBIG
+ * when it is longer than max bytes (max 0: no limit). */
+int util_read_file(const char *path, size_t max, char **text, size_t *len);
 /* Replace path with content atomically: write tmp_path, fsync, rename over
  * path, fsync the directory holding path. 0, or -errno (tmp_path removed). */
 int util_write_file_atomic(const char *path, const char *tmp_path, const char *content,
