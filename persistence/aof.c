@@ -96,17 +96,6 @@ static char *aof_path(const char *name)
     return p;
 }
 
-static int aof_fsync_dir(void)
-{
-    int fd = open(aof.dirpath, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) {
-        return -errno;
-    }
-    int rc = fsync(fd) == 0 ? 0 : -errno;
-    close(fd);
-    return rc;
-}
-
 static int aof_make_dir(void)
 {
     mem_free(aof.dirpath);
@@ -929,7 +918,7 @@ static int aof_install_base(void)
         }
     }
     if (rc == 0) {
-        rc = aof_fsync_dir();
+        rc = util_fsync_dir(aof.dirpath);
     }
     if (rc == 0) {
         rc = aof_persist_manifest(&next);

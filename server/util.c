@@ -257,12 +257,8 @@ static int util_write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-static int util_fsync_parent(const char *path)
+int util_fsync_dir(const char *dir)
 {
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash == path ? 1 : (int)(slash - path),
-             slash == NULL ? "." : path);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         return -errno;
@@ -270,6 +266,15 @@ static int util_fsync_parent(const char *path)
     int rc = fsync(fd) == 0 ? 0 : -errno;
     close(fd);
     return rc;
+}
+
+static int util_fsync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash == path ? 1 : (int)(slash - path),
+             slash == NULL ? "." : path);
+    return util_fsync_dir(dir);
 }
 
 int util_write_file_atomic(const char *path, const char *tmp_path, const char *content,

@@ -28,6 +28,8 @@ void util_random_hex(char *hex, unsigned char *raw, size_t n);
  * (caller frees with mem_free), its length in *len. 0, or -errno; -EFBIG
  * when it is longer than max bytes (max 0: no limit). */
 int util_read_file(const char *path, size_t max, char **text, size_t *len);
+/* fsync a directory (after a rename in it). 0, or -errno. */
+int util_fsync_dir(const char *dir);
 /* Replace path with content atomically: write tmp_path, fsync, rename over
  * path, fsync the directory holding path. 0, or -errno (tmp_path removed). */
 int util_write_file_atomic(const char *path, const char *tmp_path, const char *content,
