@@ -22,24 +22,26 @@
 #include "server/propagate.h"
 #include "server/server.h"
 
+/* TTL, SWR, MAXTTL, LEASE (cache_policy_opts order), then BYPASS. */
+static const struct cmd_opt policy_words[] = {
+    {"ttl", 0, 0, true}, {"swr", 0, 0, true}, {"maxttl", 0, 0, true}, {"lease", 0, 0, true},
+    {"bypass", 1, 0, false},
+};
+
 static int policy_args_or_reply(struct client *c, struct cache_policy *p)
 {
-    for (int i = 3; i < c->argc;) {
-        if (arg_is(c, i, "bypass")) {
-            p->bypass = true;
-            i++;
+    int at[CACHE_POLICY_NOPTS + 1] = {0};
+    unsigned flags = 0;
+    if (cmd_opts_parse_or_reply(c, 3, policy_words, CACHE_POLICY_NOPTS + 1, &flags, at) < 0) {
+        return -EINVAL;
+    }
+    p->bypass = flags != 0;
+    for (int k = 0; k < CACHE_POLICY_NOPTS; k++) {
+        long long v;
+        if (at[k] == 0) {
             continue;
         }
-        int k = 0;
-        while (k < CACHE_POLICY_NOPTS && !arg_is(c, i, cache_policy_opts[k].name)) {
-            k++;
-        }
-        long long v;
-        if (k == CACHE_POLICY_NOPTS || i + 1 >= c->argc) {
-            reply_error(REPLY(c), ERR_SYNTAX);
-            return -EINVAL;
-        }
-        if (arg_ll_or_reply(c, i + 1, &v) < 0) {
+        if (arg_ll_or_reply(c, at[k], &v) < 0) {
             return -EINVAL;
         }
         if (cache_policy_opt_set(p, k, v) < 0) {
@@ -47,7 +49,6 @@ static int policy_args_or_reply(struct client *c, struct cache_policy *p)
                          cache_policy_opts[k].name);
             return -EINVAL;
         }
-        i += 2;
     }
     if (p->maxttl_ms >= 0 && p->ttl_ms > p->maxttl_ms) {
         reply_error(REPLY(c), "ERR TTL is above MAXTTL");
