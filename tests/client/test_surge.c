@@ -64,18 +64,7 @@ static void test_win_then_hit(void)
 static void test_herd_loads_once(void)
 {
     struct surge *s = ct_pool(h_main.port, 8);
-    struct ct_loader l = {.sleep_ms = 300};
-    struct surge_get_opts o;
-    surge_get_opts_init(&o);
-    o.ttl_s = 30;
-    struct ct_herd h = {.s = s, .key = "product:herd", .loader = &l, .opts = &o,
-                        .want = "loaded:product:herd"};
-    ct_herd_run(&h, 24);
-    CHECK_INT(l.calls, 1);
-    CHECK_INT(h.errors, 0);
-    CHECK_INT(h.wrong, 0);
-    CHECK_INT(h.sources[SURGE_SRC_LOADED], 1);
-    CHECK_INT(h.sources[SURGE_SRC_WAITED] + h.sources[SURGE_SRC_HIT], 23);
+    ct_herd_loads_once(s, 24);
     surge_free(&s);
 }
 
