@@ -15,6 +15,8 @@ extern redisContext *ct_r;
 /* A pool on 127.0.0.1:port with short timeouts; NULL (case failed) if not. */
 struct surge *ct_pool(int port, int pool_size);
 struct surge *ct_pool_opts(const struct surge_options *o);
+/* surge_options_init's defaults, on 127.0.0.1:port. */
+struct surge_options ct_options(int port);
 
 /* A loader counting its calls: value "<prefix>:<key>", after sleep_ms;
  * fails with fail when it is not 0. */

@@ -26,11 +26,17 @@ struct surge *ct_pool_opts(const struct surge_options *o)
     return s;
 }
 
-struct surge *ct_pool(int port, int pool_size)
+struct surge_options ct_options(int port)
 {
     struct surge_options o;
     surge_options_init(&o);
     o.port = port;
+    return o;
+}
+
+struct surge *ct_pool(int port, int pool_size)
+{
+    struct surge_options o = ct_options(port);
     o.pool_size = pool_size;
     o.connect_timeout_ms = 2000;
     o.command_timeout_ms = 5000;

@@ -96,9 +96,7 @@ static void test_plain_foreign_lock(void)
 
 static void test_plain_versioned(void)
 {
-    struct surge_options opt;
-    surge_options_init(&opt);
-    opt.port = ct_redis.port;
+    struct surge_options opt = ct_options(ct_redis.port);
     opt.schema_version = 2;
     opt.mode = SURGE_MODE_PLAIN; /* forced: no detection round trip */
     struct surge *s = ct_pool_opts(&opt);

@@ -204,9 +204,7 @@ static int versioned_loader(void *arg, const char *key, struct surge_load *ld)
 
 static void test_versioned_keys(void)
 {
-    struct surge_options opt;
-    surge_options_init(&opt);
-    opt.port = h_main.port;
+    struct surge_options opt = ct_options(h_main.port);
     opt.schema_version = 4;
     struct surge *s = ct_pool_opts(&opt);
     struct surge_result r;
@@ -292,9 +290,7 @@ static void test_policy_push(void)
         struct surge_result r;
         /* pay:* is a never-cache pattern on the server now (v3: prefix as
          * pushed from a table with schema_version 3). */
-        struct surge_options opt;
-        surge_options_init(&opt);
-        opt.port = h_main.port;
+        struct surge_options opt = ct_options(h_main.port);
         opt.schema_version = 3;
         struct surge *v3 = ct_pool_opts(&opt);
         CHECK_INT(surge_get_or_load(v3, "pay:1", ct_load, &l, NULL, &r), 0);
