@@ -210,9 +210,7 @@ static int cache_write(struct surge *s, const char *fkey, const char *token, con
     }
     redisReply *r;
     int rc = sg_exec1(s, n, argv, lens, &r);
-    if (rc == 0 && r->type == REDIS_REPLY_ERROR) {
-        rc = sg_reply_error(r);
-    }
+    rc = rc == 0 ? sg_reply_take_error(&r) : rc;
     freeReplyObject(r);
     return rc;
 }
