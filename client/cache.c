@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/policy.h"
 #include "client/reply.h"
 
 #define SG_MAX_TAGS SURGE_MAX_TAGS
@@ -86,12 +87,8 @@ void surge_load_nocache(struct surge_load *ld)
 
 const char *surge_load_field(const struct surge_load *ld, const char *name)
 {
-    for (size_t i = 0; ld != NULL && name != NULL && i < ld->nfields; i++) {
-        if (ld->fields[i].name != NULL && strcmp(ld->fields[i].name, name) == 0) {
-            return ld->fields[i].value;
-        }
-    }
-    return NULL;
+    return ld != NULL && name != NULL ? sg_field_value(ld->fields, ld->nfields, name, strlen(name))
+                                      : NULL;
 }
 
 int sg_load(struct sg_call *k, struct surge_load *ld)

@@ -354,8 +354,7 @@ int surge_policy_opts(const struct surge_policy *p, const char *name, struct sur
     return 0;
 }
 
-static const char *field_value(const struct surge_field *f, size_t n, const char *name,
-                               size_t len)
+const char *sg_field_value(const struct surge_field *f, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++) {
         if (f[i].name != NULL && strlen(f[i].name) == len && memcmp(f[i].name, name, len) == 0) {
@@ -381,7 +380,7 @@ int surge_template_expand(const char *tmpl, const struct surge_field *fields, si
                 sg_error("template \"%s\": unbalanced or empty {field}", tmpl);
                 return -EINVAL;
             }
-            piece = field_value(fields, nfields, p + 1, (size_t)(end - p - 1));
+            piece = sg_field_value(fields, nfields, p + 1, (size_t)(end - p - 1));
             if (piece == NULL) {
                 sg_error("template \"%s\": no value for field '%.*s'", tmpl, (int)(end - p - 1),
                          p + 1);
