@@ -108,7 +108,7 @@ int sg_load(struct sg_call *k, struct surge_load *ld)
         if (surge_last_error()[0] == '\0') {
             sg_error("loader for '%s' failed: %s", k->key, surge_strerror(rc));
         }
-        return rc > 0 ? -EIO : rc;
+        return rc;
     }
     return 0;
 }
