@@ -13,8 +13,6 @@
 #include "client/policy.h"
 #include "client/reply.h"
 
-#define SG_MAX_TAGS SURGE_MAX_TAGS
-
 void surge_get_opts_init(struct surge_get_opts *o)
 {
     memset(o, 0, sizeof(*o));
@@ -38,8 +36,9 @@ int sg_opts_resolve(const struct surge_get_opts *in, struct surge_get_opts *out)
                       : out->lease_ms <= 0 ? "lease_ms"
                       : out->wait_ms < 0 ? "wait_ms"
                       : out->wait_retries < 0 ? "wait_retries"
-                      : out->ntags > SG_MAX_TAGS || (out->ntags > 0 && out->tags == NULL) ? "tags"
-                                                                                        : NULL;
+                      : out->ntags > SURGE_MAX_TAGS || (out->ntags > 0 && out->tags == NULL)
+                          ? "tags"
+                          : NULL;
     if (bad != NULL) {
         sg_error("invalid option %s", bad);
         return -EINVAL;
@@ -169,12 +168,12 @@ static int cache_get(struct sg_call *k, struct sg_conn *c, int wait_ms, redisRep
 static int cache_write(struct surge *s, const char *fkey, const char *token, const char *v,
                        size_t len, const struct surge_get_opts *o, long long version)
 {
-    const char *argv[12 + SG_MAX_TAGS];
-    size_t lens[12 + SG_MAX_TAGS];
+    const char *argv[12 + SURGE_MAX_TAGS];
+    size_t lens[12 + SURGE_MAX_TAGS];
     char ttl[16], swr[16], ver[24];
     int n = 0;
-    if (o->ntags > SG_MAX_TAGS) {
-        sg_error("more than %d tags", SG_MAX_TAGS);
+    if (o->ntags > SURGE_MAX_TAGS) {
+        sg_error("more than %d tags", SURGE_MAX_TAGS);
         return -EINVAL;
     }
     argv[n++] = token != NULL ? "CACHE.FILL" : "CACHE.SET";
