@@ -309,9 +309,7 @@ static int cache_round(struct sg_call *k, int wait_ms, bool waited, bool *again)
     rc = cache_get(k, c, wait_ms, &r);
     sg_checkin(k->s, c);
     struct sg_cache_reply cr;
-    if (rc == 0 && r->type == REDIS_REPLY_ERROR) {
-        rc = sg_reply_error(r);
-        freeReplyObject(r);
+    if (rc == 0 && (rc = sg_reply_take_error(&r)) < 0) {
         return rc == SURGE_EBYPASS ? sg_load_bypass(k) : rc;
     }
     if (rc == 0 && (rc = sg_parse_cache_get(r, &cr)) < 0) {
