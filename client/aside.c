@@ -35,12 +35,7 @@ static int run(struct surge *s, struct sg_conn *c, int argc, const char **argv,
                const size_t *lens, redisReply **r)
 {
     int rc = sg_exec(s, c, 0, argc, argv, lens, r);
-    if (rc == 0 && (*r)->type == REDIS_REPLY_ERROR) {
-        rc = sg_reply_error(*r);
-        freeReplyObject(*r);
-        *r = NULL;
-    }
-    return rc;
+    return rc == 0 ? sg_reply_take_error(r) : rc;
 }
 
 int sg_aside_set(struct surge *s, const char *fkey, const void *v, size_t len,

@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/policy.h"
 #include "client/reply.h"
-
-#define SG_MAX_TAGS SURGE_MAX_TAGS
 
 void surge_get_opts_init(struct surge_get_opts *o)
 {
@@ -37,8 +36,9 @@ int sg_opts_resolve(const struct surge_get_opts *in, struct surge_get_opts *out)
                       : out->lease_ms <= 0 ? "lease_ms"
                       : out->wait_ms < 0 ? "wait_ms"
                       : out->wait_retries < 0 ? "wait_retries"
-                      : out->ntags > SG_MAX_TAGS || (out->ntags > 0 && out->tags == NULL) ? "tags"
-                                                                                        : NULL;
+                      : out->ntags > SURGE_MAX_TAGS || (out->ntags > 0 && out->tags == NULL)
+                          ? "tags"
+                          : NULL;
     if (bad != NULL) {
         sg_error("invalid option %s", bad);
         return -EINVAL;
@@ -86,12 +86,8 @@ void surge_load_nocache(struct surge_load *ld)
 
 const char *surge_load_field(const struct surge_load *ld, const char *name)
 {
-    for (size_t i = 0; ld != NULL && name != NULL && i < ld->nfields; i++) {
-        if (ld->fields[i].name != NULL && strcmp(ld->fields[i].name, name) == 0) {
-            return ld->fields[i].value;
-        }
-    }
-    return NULL;
+    return ld != NULL && name != NULL ? sg_field_value(ld->fields, ld->nfields, name, strlen(name))
+                                      : NULL;
 }
 
 int sg_load(struct sg_call *k, struct surge_load *ld)
@@ -111,7 +107,7 @@ int sg_load(struct sg_call *k, struct surge_load *ld)
         if (surge_last_error()[0] == '\0') {
             sg_error("loader for '%s' failed: %s", k->key, surge_strerror(rc));
         }
-        return rc > 0 ? -EIO : rc;
+        return rc;
     }
     return 0;
 }
@@ -172,12 +168,12 @@ static int cache_get(struct sg_call *k, struct sg_conn *c, int wait_ms, redisRep
 static int cache_write(struct surge *s, const char *fkey, const char *token, const char *v,
                        size_t len, const struct surge_get_opts *o, long long version)
 {
-    const char *argv[12 + SG_MAX_TAGS];
-    size_t lens[12 + SG_MAX_TAGS];
+    const char *argv[12 + SURGE_MAX_TAGS];
+    size_t lens[12 + SURGE_MAX_TAGS];
     char ttl[16], swr[16], ver[24];
     int n = 0;
-    if (o->ntags > SG_MAX_TAGS) {
-        sg_error("more than %d tags", SG_MAX_TAGS);
+    if (o->ntags > SURGE_MAX_TAGS) {
+        sg_error("more than %d tags", SURGE_MAX_TAGS);
         return -EINVAL;
     }
     argv[n++] = token != NULL ? "CACHE.FILL" : "CACHE.SET";
@@ -210,9 +206,7 @@ static int cache_write(struct surge *s, const char *fkey, const char *token, con
     }
     redisReply *r;
     int rc = sg_exec1(s, n, argv, lens, &r);
-    if (rc == 0 && r->type == REDIS_REPLY_ERROR) {
-        rc = sg_reply_error(r);
-    }
+    rc = rc == 0 ? sg_reply_take_error(&r) : rc;
     freeReplyObject(r);
     return rc;
 }
@@ -315,9 +309,7 @@ static int cache_round(struct sg_call *k, int wait_ms, bool waited, bool *again)
     rc = cache_get(k, c, wait_ms, &r);
     sg_checkin(k->s, c);
     struct sg_cache_reply cr;
-    if (rc == 0 && r->type == REDIS_REPLY_ERROR) {
-        rc = sg_reply_error(r);
-        freeReplyObject(r);
+    if (rc == 0 && (rc = sg_reply_take_error(&r)) < 0) {
         return rc == SURGE_EBYPASS ? sg_load_bypass(k) : rc;
     }
     if (rc == 0 && (rc = sg_parse_cache_get(r, &cr)) < 0) {

@@ -64,6 +64,9 @@ void sg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An error reply: store its text as the last error, return its code
  * (SURGE_EBYPASS, SURGE_ELEASE, -ENOTSUP, ... see reply.h). */
 int sg_reply_error(const redisReply *r);
+/* When *r is an error reply: sg_reply_error, free it, *r = NULL and return
+ * its code; else 0 with *r kept. */
+int sg_reply_take_error(redisReply **r);
 void sg_log(struct surge *s, enum surge_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -12,13 +12,11 @@
 static int call(struct surge *s, int argc, const char **argv, bool keep_soldout, redisReply **r)
 {
     int rc = sg_exec1(s, argc, argv, NULL, r);
-    if (rc == 0 && (*r)->type == REDIS_REPLY_ERROR &&
-        !(keep_soldout && strncmp((*r)->str, "SOLDOUT ", 8) == 0)) {
-        rc = sg_reply_error(*r);
-        freeReplyObject(*r);
-        *r = NULL;
+    if (rc < 0 || (keep_soldout && (*r)->type == REDIS_REPLY_ERROR &&
+                   strncmp((*r)->str, "SOLDOUT ", 8) == 0)) {
+        return rc;
     }
-    return rc;
+    return sg_reply_take_error(r);
 }
 
 int surge_inv_set(struct surge *s, const char *sku, long long qty)

@@ -35,6 +35,14 @@ static int fail(struct perr *e, const char *fmt, ...)
     return -EINVAL;
 }
 
+/* The '}' closing the "{name}" that starts at p; NULL when it is not
+ * closed, is empty or holds another '{'. */
+static const char *field_end(const char *p)
+{
+    const char *end = strchr(p + 1, '}');
+    return end == NULL || end == p + 1 || memchr(p + 1, '{', (size_t)(end - p - 1)) ? NULL : end;
+}
+
 /* Braces must pair up and hold a name: "a:{sku}:b". */
 static int template_check(const char *t, struct perr *e, const char *path)
 {
@@ -46,9 +54,8 @@ static int template_check(const char *t, struct perr *e, const char *path)
             return fail(e, "%s: '}' without '{' in \"%s\"", path, t);
         }
         if (*p == '{') {
-            const char *end = strchr(p + 1, '}');
-            const char *open = strchr(p + 1, '{');
-            if (end == NULL || (open != NULL && open < end) || end == p + 1) {
+            const char *end = field_end(p);
+            if (end == NULL) {
                 return fail(e, "%s: unbalanced or empty {field} in \"%s\"", path, t);
             }
             p = end;
@@ -347,8 +354,7 @@ int surge_policy_opts(const struct surge_policy *p, const char *name, struct sur
     return 0;
 }
 
-static const char *field_value(const struct surge_field *f, size_t n, const char *name,
-                               size_t len)
+const char *sg_field_value(const struct surge_field *f, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++) {
         if (f[i].name != NULL && strlen(f[i].name) == len && memcmp(f[i].name, name, len) == 0) {
@@ -369,12 +375,12 @@ int surge_template_expand(const char *tmpl, const struct surge_field *fields, si
         const char *piece = p;
         size_t len = 1;
         if (*p == '{') {
-            const char *end = strchr(p + 1, '}');
-            if (end == NULL || end == p + 1 || memchr(p + 1, '{', (size_t)(end - p - 1))) {
+            const char *end = field_end(p);
+            if (end == NULL) {
                 sg_error("template \"%s\": unbalanced or empty {field}", tmpl);
                 return -EINVAL;
             }
-            piece = field_value(fields, nfields, p + 1, (size_t)(end - p - 1));
+            piece = sg_field_value(fields, nfields, p + 1, (size_t)(end - p - 1));
             if (piece == NULL) {
                 sg_error("template \"%s\": no value for field '%.*s'", tmpl, (int)(end - p - 1),
                          p + 1);

@@ -30,6 +30,9 @@ struct surge_policy {
     size_t n;
 };
 
+/* The value of the field named name[0..len) among f[0..n), or NULL. */
+const char *sg_field_value(const struct surge_field *f, size_t n, const char *name, size_t len);
+
 const struct sg_resource *sg_policy_find(const struct surge_policy *p, const char *name);
 void sg_policy_ref(struct surge_policy *p);
 /* Drop a reference; the last one frees the table. Accepts NULL. */

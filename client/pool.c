@@ -45,7 +45,7 @@ static int setup_cmd(redisContext *ctx, int argc, const char **argv)
     if (r == NULL) {
         return io_error(ctx, errno);
     }
-    int rc = r->type == REDIS_REPLY_ERROR ? sg_reply_error(r) : 0;
+    int rc = sg_reply_take_error(&r);
     freeReplyObject(r);
     return rc;
 }
@@ -304,15 +304,14 @@ int sg_exec_int(struct surge *s, int argc, const char **argv, long long *out)
 {
     redisReply *r;
     int rc = sg_exec1(s, argc, argv, NULL, &r);
-    if (rc == 0) {
-        rc = r->type == REDIS_REPLY_ERROR ? sg_reply_error(r)
-             : r->type == REDIS_REPLY_INTEGER ? 0
-                                              : -EPROTO;
-        if (rc == 0 && out != NULL) {
-            *out = r->integer;
-        }
-        freeReplyObject(r);
+    rc = rc == 0 ? sg_reply_take_error(&r) : rc;
+    if (rc == 0 && r->type != REDIS_REPLY_INTEGER) {
+        rc = -EPROTO;
     }
+    if (rc == 0 && out != NULL) {
+        *out = r->integer;
+    }
+    freeReplyObject(r);
     return rc;
 }
 

@@ -111,28 +111,21 @@ int sg_parse_ints(const redisReply *r, long long *out, size_t n)
 int sg_parse_throttle(const redisReply *r, struct surge_throttle_result *out)
 {
     long long v[5];
-    int rc = sg_parse_ints(r, v, 5);
-    if (rc < 0) {
-        return rc;
+    if (sg_parse_ints(r, v, 5) < 0) {
+        return -EPROTO;
     }
-    out->allowed = v[0] == 0;
-    out->limit = v[1];
-    out->remaining = v[2];
-    out->retry_after_s = v[3];
-    out->reset_after_s = v[4];
+    *out = (struct surge_throttle_result){.allowed = v[0] == 0, .limit = v[1], .remaining = v[2],
+                                          .retry_after_s = v[3], .reset_after_s = v[4]};
     return 0;
 }
 
 int sg_parse_inventory(const redisReply *r, struct surge_inventory *out)
 {
     long long v[3];
-    int rc = sg_parse_ints(r, v, 3);
-    if (rc < 0) {
-        return rc;
+    if (sg_parse_ints(r, v, 3) < 0) {
+        return -EPROTO;
     }
-    out->available = v[0];
-    out->held = v[1];
-    out->sold = v[2];
+    *out = (struct surge_inventory){.available = v[0], .held = v[1], .sold = v[2]};
     return 0;
 }
 

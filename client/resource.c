@@ -136,9 +136,7 @@ static int push_rows(struct surge *s, struct sg_conn *c, const struct surge_poli
         redisReply *r;
         int rc = sg_exec(s, c, 0, argc, argv, NULL, &r);
         free(pattern);
-        if (rc == 0 && r->type == REDIS_REPLY_ERROR) {
-            rc = sg_reply_error(r);
-        }
+        rc = rc == 0 ? sg_reply_take_error(&r) : rc;
         freeReplyObject(r);
         if (rc < 0) {
             return rc;

@@ -36,6 +36,17 @@ int sg_reply_error(const redisReply *r)
     return sg_error_code(r->str);
 }
 
+int sg_reply_take_error(redisReply **r)
+{
+    if ((*r)->type != REDIS_REPLY_ERROR) {
+        return 0;
+    }
+    int rc = sg_reply_error(*r);
+    freeReplyObject(*r);
+    *r = NULL;
+    return rc;
+}
+
 const char *surge_strerror(int err)
 {
     switch (err) {

@@ -15,6 +15,8 @@ extern redisContext *ct_r;
 /* A pool on 127.0.0.1:port with short timeouts; NULL (case failed) if not. */
 struct surge *ct_pool(int port, int pool_size);
 struct surge *ct_pool_opts(const struct surge_options *o);
+/* surge_options_init's defaults, on 127.0.0.1:port. */
+struct surge_options ct_options(int port);
 
 /* A loader counting its calls: value "<prefix>:<key>", after sleep_ms;
  * fails with fail when it is not 0. */
@@ -26,19 +28,10 @@ struct ct_loader {
 };
 int ct_load(void *arg, const char *key, struct surge_load *ld);
 
-/* Start n threads, each running surge_get_or_load(s, key, ct_load, l, o)
- * and recording its source and value; returns the loads seen and checks
- * every value equals want. */
-struct ct_herd {
-    struct surge *s;
-    const char *key;
-    struct ct_loader *loader;
-    const struct surge_get_opts *opts;
-    const char *want;
-    int sources[SURGE_SRC_BYPASS + 1];
-    int errors, wrong;
-};
-void ct_herd_run(struct ct_herd *h, int threads);
+/* threads callers of surge_get_or_load(s, "product:herd") at once (ttl
+ * 30 s, a 300 ms loader): checks the loader ran once, every caller got
+ * "loaded:product:herd", one loaded it and the others waited or hit. */
+void ct_herd_loads_once(struct surge *s, int threads);
 
 CASES(ct_surge_cases);
 CASES(ct_ops_cases);

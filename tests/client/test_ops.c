@@ -106,9 +106,7 @@ static void *hold_connection(void *arg)
 /* All connections in use: a call waits checkout_timeout_ms, then fails. */
 static void test_checkout_timeout(void)
 {
-    struct surge_options o;
-    surge_options_init(&o);
-    o.port = h_main.port;
+    struct surge_options o = ct_options(h_main.port);
     o.pool_size = 1;
     o.checkout_timeout_ms = 100;
     struct surge *s = ct_pool_opts(&o);
@@ -128,9 +126,7 @@ static void test_checkout_timeout(void)
  * not retried; the next call gets a fresh connection. */
 static void test_command_timeout(void)
 {
-    struct surge_options o;
-    surge_options_init(&o);
-    o.port = h_main.port;
+    struct surge_options o = ct_options(h_main.port);
     o.pool_size = 1;
     o.command_timeout_ms = 100;
     struct surge *s = ct_pool_opts(&o);

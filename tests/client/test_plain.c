@@ -52,18 +52,7 @@ static void test_plain_load_and_hit(void)
 static void test_plain_herd(void)
 {
     struct surge *s = ct_pool(ct_redis.port, 8);
-    struct ct_loader l = {.sleep_ms = 300};
-    struct surge_get_opts o;
-    surge_get_opts_init(&o);
-    o.ttl_s = 30;
-    struct ct_herd h = {.s = s, .key = "product:herd", .loader = &l, .opts = &o,
-                        .want = "loaded:product:herd"};
-    ct_herd_run(&h, 16);
-    CHECK_INT(l.calls, 1); /* the lock (5 s) outlives the 300 ms load */
-    CHECK_INT(h.errors, 0);
-    CHECK_INT(h.wrong, 0);
-    CHECK_INT(h.sources[SURGE_SRC_LOADED], 1);
-    CHECK_INT(h.sources[SURGE_SRC_WAITED] + h.sources[SURGE_SRC_HIT], 15);
+    ct_herd_loads_once(s, 16); /* the lock (5 s) outlives the 300 ms load */
     CHECK_REPLY_INT(h_cmdc(ct_r, "EXISTS lock:product:herd"), 0);
     surge_free(&s);
 }
@@ -107,9 +96,7 @@ static void test_plain_foreign_lock(void)
 
 static void test_plain_versioned(void)
 {
-    struct surge_options opt;
-    surge_options_init(&opt);
-    opt.port = ct_redis.port;
+    struct surge_options opt = ct_options(ct_redis.port);
     opt.schema_version = 2;
     opt.mode = SURGE_MODE_PLAIN; /* forced: no detection round trip */
     struct surge *s = ct_pool_opts(&opt);

@@ -64,18 +64,7 @@ static void test_win_then_hit(void)
 static void test_herd_loads_once(void)
 {
     struct surge *s = ct_pool(h_main.port, 8);
-    struct ct_loader l = {.sleep_ms = 300};
-    struct surge_get_opts o;
-    surge_get_opts_init(&o);
-    o.ttl_s = 30;
-    struct ct_herd h = {.s = s, .key = "product:herd", .loader = &l, .opts = &o,
-                        .want = "loaded:product:herd"};
-    ct_herd_run(&h, 24);
-    CHECK_INT(l.calls, 1);
-    CHECK_INT(h.errors, 0);
-    CHECK_INT(h.wrong, 0);
-    CHECK_INT(h.sources[SURGE_SRC_LOADED], 1);
-    CHECK_INT(h.sources[SURGE_SRC_WAITED] + h.sources[SURGE_SRC_HIT], 23);
+    ct_herd_loads_once(s, 24);
     surge_free(&s);
 }
 
@@ -215,9 +204,7 @@ static int versioned_loader(void *arg, const char *key, struct surge_load *ld)
 
 static void test_versioned_keys(void)
 {
-    struct surge_options opt;
-    surge_options_init(&opt);
-    opt.port = h_main.port;
+    struct surge_options opt = ct_options(h_main.port);
     opt.schema_version = 4;
     struct surge *s = ct_pool_opts(&opt);
     struct surge_result r;
@@ -303,9 +290,7 @@ static void test_policy_push(void)
         struct surge_result r;
         /* pay:* is a never-cache pattern on the server now (v3: prefix as
          * pushed from a table with schema_version 3). */
-        struct surge_options opt;
-        surge_options_init(&opt);
-        opt.port = h_main.port;
+        struct surge_options opt = ct_options(h_main.port);
         opt.schema_version = 3;
         struct surge *v3 = ct_pool_opts(&opt);
         CHECK_INT(surge_get_or_load(v3, "pay:1", ct_load, &l, NULL, &r), 0);
