@@ -27,37 +27,15 @@ void reply_buf_deinit(struct reply_buf *b)
     b->len = b->cap = 0;
 }
 
-char *reply_reserve(struct reply_buf *b, size_t n)
+char *reply_grow(struct reply_buf *b, size_t n)
 {
-    if (b->cap - b->len < n) {
-        size_t cap = b->cap < 1024 ? 1024 : b->cap;
-        while (cap - b->len < n) {
-            cap *= 2;
-        }
-        b->data = b->realloc_fn(b->data, cap);
-        b->cap = cap;
+    size_t cap = b->cap < 1024 ? 1024 : b->cap;
+    while (cap - b->len < n) {
+        cap *= 2;
     }
+    b->data = b->realloc_fn(b->data, cap);
+    b->cap = cap;
     return b->data + b->len;
-}
-
-void reply_raw(struct reply_buf *b, const void *p, size_t n)
-{
-    if (n == 0) {
-        return;
-    }
-    memcpy(reply_reserve(b, n), p, n);
-    b->len += n;
-}
-
-/* "<prefix><n>\r\n" */
-static void reply_header(struct reply_buf *b, char prefix, long long n)
-{
-    char *p = reply_reserve(b, 24);
-    p[0] = prefix;
-    size_t len = 1 + resp_ll_to_str(p + 1, n);
-    p[len] = '\r';
-    p[len + 1] = '\n';
-    b->len += len + 2;
 }
 
 static void reply_line(struct reply_buf *b, char prefix, const char *s, size_t n)
@@ -107,24 +85,6 @@ void reply_errorf(struct reply_buf *b, const char *fmt, ...)
         n = 0;
     }
     reply_error_len(b, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
-}
-
-void reply_int(struct reply_buf *b, long long v)
-{
-    reply_header(b, ':', v);
-}
-
-void reply_bulk(struct reply_buf *b, const void *p, size_t len)
-{
-    char *d = reply_reserve(b, len + 26);
-    d[0] = '$';
-    size_t h = 1 + resp_ll_to_str(d + 1, (long long)len);
-    d[h] = '\r';
-    d[h + 1] = '\n';
-    memcpy(d + h + 2, p, len);
-    d[h + 2 + len] = '\r';
-    d[h + 3 + len] = '\n';
-    b->len += h + 4 + len;
 }
 
 void reply_bulk_cstr(struct reply_buf *b, const char *s)
@@ -224,11 +184,6 @@ void reply_bool(struct reply_buf *b, bool v)
     } else {
         reply_raw(b, v ? ":1\r\n" : ":0\r\n", 4);
     }
-}
-
-void reply_array_len(struct reply_buf *b, long long n)
-{
-    reply_header(b, '*', n);
 }
 
 void reply_map_len(struct reply_buf *b, long long n)

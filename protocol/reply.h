@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "protocol/resp.h"
+
 typedef void *(*reply_realloc_fn)(void *ptr, size_t size);
 
 struct reply_buf {
@@ -31,9 +33,45 @@ struct reply_buf {
 
 void reply_buf_init(struct reply_buf *b, int proto, reply_realloc_fn realloc_fn);
 void reply_buf_deinit(struct reply_buf *b);
-/* Make room for n more bytes and return where they go (len not changed). */
-char *reply_reserve(struct reply_buf *b, size_t n);
-void reply_raw(struct reply_buf *b, const void *p, size_t n);
+/* Make room for n more bytes and return where they go (len not changed).
+ * Inline: every reply writes through it, and the room is nearly always
+ * there already. */
+char *reply_grow(struct reply_buf *b, size_t n);
+static inline char *reply_reserve(struct reply_buf *b, size_t n)
+{
+    return b->cap - b->len >= n ? b->data + b->len : reply_grow(b, n);
+}
+
+/* The writers every reply uses are inline, with their common case (a
+ * one-digit length or count) written in place. */
+static inline void reply_raw(struct reply_buf *b, const void *p, size_t n)
+{
+    if (n > 0) {
+        __builtin_memcpy(reply_reserve(b, n), p, n);
+        b->len += n;
+    }
+}
+
+/* "<prefix><n>" at p; its length. */
+static inline size_t reply_number_at(char *p, char prefix, long long n)
+{
+    p[0] = prefix;
+    if ((unsigned long long)n < 10) {
+        p[1] = (char)('0' + n);
+        return 2;
+    }
+    return 1 + resp_ll_to_str(p + 1, n);
+}
+
+/* "<prefix><n>\r\n" */
+static inline void reply_header(struct reply_buf *b, char prefix, long long n)
+{
+    char *p = reply_reserve(b, 24);
+    size_t len = reply_number_at(p, prefix, n);
+    p[len] = '\r';
+    p[len + 1] = '\n';
+    b->len += len + 2;
+}
 
 /* "+<s>\r\n"; s must not contain CR or LF. */
 void reply_status(struct reply_buf *b, const char *s);
@@ -46,8 +84,22 @@ void reply_error_len(struct reply_buf *b, const char *msg, size_t len);
 void reply_errorf(struct reply_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-void reply_int(struct reply_buf *b, long long v);
-void reply_bulk(struct reply_buf *b, const void *p, size_t len);
+static inline void reply_int(struct reply_buf *b, long long v)
+{
+    reply_header(b, ':', v);
+}
+
+static inline void reply_bulk(struct reply_buf *b, const void *p, size_t len)
+{
+    char *d = reply_reserve(b, len + 26);
+    size_t h = reply_number_at(d, '$', (long long)len);
+    d[h] = '\r';
+    d[h + 1] = '\n';
+    __builtin_memcpy(d + h + 2, p, len);
+    d[h + 2 + len] = '\r';
+    d[h + 3 + len] = '\n';
+    b->len += h + 4 + len;
+}
 void reply_bulk_cstr(struct reply_buf *b, const char *s);
 void reply_bulk_ll(struct reply_buf *b, long long v);
 /* A double as Redis formats it (%.17g, "inf"/"-inf"): bulk in RESP2,
@@ -63,7 +115,10 @@ void reply_long_double(struct reply_buf *b, long double d);
 void reply_null(struct reply_buf *b);       /* $-1 | _ */
 void reply_null_array(struct reply_buf *b); /* *-1 | _ */
 void reply_bool(struct reply_buf *b, bool v);
-void reply_array_len(struct reply_buf *b, long long n);
+static inline void reply_array_len(struct reply_buf *b, long long n)
+{
+    reply_header(b, '*', n);
+}
 void reply_map_len(struct reply_buf *b, long long n);
 void reply_set_len(struct reply_buf *b, long long n);
 void reply_push_len(struct reply_buf *b, long long n);

@@ -68,69 +68,114 @@ static int resp_fail(struct resp_parser *p, const char *fmt, int ch)
     return RESP_ERROR;
 }
 
+/* Eight ASCII digits at p, most significant first, as their value; -1
+ * when any byte is not a digit. Done in a word: pairs of digits, then
+ * pairs of pairs, then the two halves. */
+static long long resp_eight_digits(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8); /* little-endian: p[0] is the low byte */
+    const uint64_t zeros = 0x3030303030303030ULL, high = 0xf0f0f0f0f0f0f0f0ULL;
+    if ((x & high) != zeros || ((x + 0x0606060606060606ULL) & high) != zeros) {
+        return -1;
+    }
+    x -= zeros;
+    x = x * 10 + (x >> 8); /* bytes 0, 2, 4, 6: the four two-digit pairs */
+    x = (((x & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32))) +
+         (((x >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32)))) >> 32;
+    return (long long)x;
+}
+
 int resp_str_to_ll(const char *s, size_t len, long long *out)
 {
-    size_t i = 0;
-    bool neg = false;
-    unsigned long long v = 0;
+    if (len == 1 && s[0] >= '0' && s[0] <= '9') { /* most lengths and counts */
+        *out = s[0] - '0';
+        return 0;
+    }
     if (len == 0 || len > 20) {
         return -EINVAL;
     }
-    if (len == 1 && s[0] == '0') {
-        *out = 0;
+    bool neg = s[0] == '-';
+    const char *p = s + neg, *end = s + len;
+    size_t digits = (size_t)(end - p);
+    /* "0" was taken above: no leading zero, no "-0", no sign but '-'. */
+    if (digits == 0 || *p < '1' || *p > '9') {
+        return -EINVAL;
+    }
+    unsigned long long v = 0;
+    if (digits <= 18) { /* cannot overflow: no checks per digit */
+        for (; end - p >= 8; p += 8) { /* unix-ms deadlines, large counters */
+            long long eight = resp_eight_digits(p);
+            if (eight < 0) {
+                return -EINVAL;
+            }
+            v = v * 100000000ULL + (unsigned long long)eight;
+        }
+        for (; p < end; p++) {
+            unsigned long long d = (unsigned long long)(unsigned char)*p - '0';
+            if (d > 9) {
+                return -EINVAL;
+            }
+            v = v * 10 + d;
+        }
+        *out = neg ? -(long long)v : (long long)v;
         return 0;
     }
-    if (s[0] == '-') {
-        neg = true;
-        i = 1;
-        if (len == 1) {
-            return -EINVAL;
-        }
-    }
-    if (s[i] < '1' || s[i] > '9') {
-        return -EINVAL; /* no leading zero, no "-0", no sign other than '-' */
-    }
-    for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return -EINVAL;
-        }
-        unsigned long long d = (unsigned long long)(s[i] - '0');
-        if (v > (ULLONG_MAX - d) / 10) {
+    for (; p < end; p++) {
+        unsigned long long d = (unsigned long long)(unsigned char)*p - '0';
+        if (d > 9 || v > (ULLONG_MAX - d) / 10) {
             return -EINVAL;
         }
         v = v * 10 + d;
     }
-    if (neg) {
-        if (v > (unsigned long long)LLONG_MAX + 1) {
-            return -EINVAL;
-        }
-        *out = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;
-    } else {
-        if (v > (unsigned long long)LLONG_MAX) {
-            return -EINVAL;
-        }
-        *out = (long long)v;
+    if (v > (unsigned long long)LLONG_MAX + neg) {
+        return -EINVAL;
     }
+    *out = neg ? (long long)(0ULL - v) : (long long)v;
     return 0;
 }
 
 size_t resp_ll_to_str(char *dst, long long v)
 {
-    char tmp[24];
-    size_t n = 0;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                   "25262728293031323334353637383940414243444546474849"
+                                   "50515253545556575859606162636465666768697071727374"
+                                   "75767778798081828384858687888990919293949596979899";
     size_t len = 0;
+    unsigned long long u = (unsigned long long)v;
     if (v < 0) {
         dst[len++] = '-';
+        u = 0ULL - u;
     }
-    while (n > 0) {
-        dst[len++] = tmp[--n];
+    if (u < 10) { /* lengths, counts, flags: the common case */
+        dst[len] = (char)('0' + u);
+        dst[len + 1] = '\0';
+        return len + 1;
     }
+    /* Digits from the bit length: floor(bits * log10(2)) is the count or
+     * one less. */
+    static const unsigned long long pow10[20] = {
+        1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+        100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+        10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+        100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+    size_t t = (size_t)((64 - __builtin_clzll(u)) * 1233) >> 12;
+    size_t digits = t + (u >= pow10[t]);
+    len += digits;
     dst[len] = '\0';
+    char *q = dst + len;
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100) * 2;
+        u /= 100;
+        *--q = pairs[r + 1];
+        *--q = pairs[r];
+    }
+    if (u >= 10) {
+        *--q = pairs[u * 2 + 1];
+        *--q = pairs[u * 2];
+    } else {
+        *--q = (char)('0' + u);
+    }
     return len;
 }
 

@@ -58,11 +58,11 @@ static void cmd_calibrate_ticks(void)
 
 static struct command cmd_table[] = {
 #define CMD(name, fn, arity, flags, fk, lk, st, group, since, summary) \
-    {name, NULL, fn, arity, flags, fk, lk, st, group, since, summary, NULL, NULL, 0, 0, 0, 0, 0},
+    {name, NULL, fn, arity, flags, fk, lk, st, group, since, summary, NULL, NULL, 0, 0, 0, 0, 0, {0, 0}, {0, 0}},
 #define CONTAINER(name, arity, flags, group, since, summary) \
-    {name, NULL, NULL, arity, (flags) | CMD_CONTAINER, 0, 0, 0, group, since, summary, NULL, NULL, 0, 0, 0, 0, 0},
+    {name, NULL, NULL, arity, (flags) | CMD_CONTAINER, 0, 0, 0, group, since, summary, NULL, NULL, 0, 0, 0, 0, 0, {0, 0}, {0, 0}},
 #define SUB(parent, name, fn, arity, flags, fk, lk, st, since, summary) \
-    {parent "|" name, name, fn, arity, flags, fk, lk, st, 0, since, summary, NULL, NULL, 0, 0, 0, 0, 0},
+    {parent "|" name, name, fn, arity, flags, fk, lk, st, 0, since, summary, NULL, NULL, 0, 0, 0, 0, 0, {0, 0}, {0, 0}},
 #include "server/commands.def"
 #undef CMD
 #undef CONTAINER
@@ -77,14 +77,60 @@ static int cmd_ntop;
 static struct command *cmd_slots[CMD_HASH_SLOTS];
 static const struct command *cmd_sub_store[CMD_TABLE_SIZE + CMD_TABLE_SIZE];
 
-static uint32_t cmd_hash_nocase(const char *s, size_t len)
+/* A name as two words: its first and last 8 bytes (overlapping when it
+ * is shorter than 16; 4 and 4 below 8; the bytes themselves below 4), so
+ * hashing and comparing take a few instructions whatever its length. A
+ * name longer than 16 bytes is only partly covered: its comparison falls
+ * back to strncasecmp. */
+static void cmd_name_words(const char *s, size_t len, uint64_t w[2])
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        h = (h ^ (uint32_t)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch)) * 16777619u;
+    w[0] = w[1] = 0;
+    if (len >= 8) {
+        memcpy(&w[0], s, 8);
+        memcpy(&w[1], s + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        w[0] = a;
+        w[1] = b;
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            w[0] |= (uint64_t)(unsigned char)s[i] << (8 * i);
+        }
     }
-    return h;
+}
+
+#define CMD_CASE_BITS 0x2020202020202020ULL
+
+/* Any case hashes alike: bit 5 set in every byte (names are lower case). */
+static uint32_t cmd_hash_words(const uint64_t w[2], size_t len)
+{
+    uint64_t h = ((w[0] | CMD_CASE_BITS) * 0x9e3779b97f4a7c15ULL) ^
+                 ((w[1] | CMD_CASE_BITS) * 0xc2b2ae3d27d4eb4fULL) ^ len;
+    return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+/* Equal but for the case of letters. */
+static bool cmd_name_eq(const struct command *c, const char *name, size_t len,
+                        const uint64_t w[2])
+{
+    if (len > 16) {
+        return strncasecmp(c->name, name, len) == 0;
+    }
+    return ((w[0] ^ c->name_words[0]) & ~c->fold_words[0]) == 0 &&
+           ((w[1] ^ c->name_words[1]) & ~c->fold_words[1]) == 0;
+}
+
+static void cmd_index_name(struct command *c)
+{
+    char fold[64] = {0};
+    c->name_len = strlen(c->name);
+    for (size_t i = 0; i < c->name_len && i < sizeof(fold); i++) {
+        fold[i] = c->name[i] >= 'a' && c->name[i] <= 'z' ? 0x20 : 0;
+    }
+    cmd_name_words(c->name, c->name_len, c->name_words);
+    cmd_name_words(fold, c->name_len < sizeof(fold) ? c->name_len : sizeof(fold), c->fold_words);
 }
 
 void cmd_table_init(void)
@@ -94,11 +140,11 @@ void cmd_table_init(void)
     struct command *parent = NULL;
     for (int i = 0; i < CMD_TABLE_SIZE; i++) {
         struct command *c = &cmd_table[i];
-        c->name_len = strlen(c->name);
+        cmd_index_name(c);
         if (c->subname == NULL) {
             parent = c;
             cmd_top[cmd_ntop++] = c;
-            uint32_t slot = cmd_hash_nocase(c->name, strlen(c->name)) % CMD_HASH_SLOTS;
+            uint32_t slot = cmd_hash_words(c->name_words, c->name_len) % CMD_HASH_SLOTS;
             while (cmd_slots[slot] != NULL) {
                 slot = (slot + 1) % CMD_HASH_SLOTS;
             }
@@ -119,10 +165,12 @@ void cmd_table_init(void)
 
 struct command *cmd_lookup(const char *name, size_t len)
 {
-    uint32_t slot = cmd_hash_nocase(name, len) % CMD_HASH_SLOTS;
+    uint64_t w[2];
+    cmd_name_words(name, len, w);
+    uint32_t slot = cmd_hash_words(w, len) % CMD_HASH_SLOTS;
     while (cmd_slots[slot] != NULL) {
         struct command *c = cmd_slots[slot];
-        if (c->name_len == len && strncasecmp(c->name, name, len) == 0) {
+        if (c->name_len == len && cmd_name_eq(c, name, len, w)) {
             return c;
         }
         slot = (slot + 1) % CMD_HASH_SLOTS;

@@ -65,6 +65,8 @@ struct command {
     uint64_t rejected_calls;     /* refused before running (arity, auth...) */
     uint64_t failed_calls;       /* ran and replied an error */
     size_t name_len;             /* strlen(name), set at start-up */
+    uint64_t name_words[2];      /* cmd_lookup's view of the name (set at start-up) */
+    uint64_t fold_words[2];      /* 0x20 where the name has a letter */
 };
 
 /* Build the lookup tables; call once at start-up. */

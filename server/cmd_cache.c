@@ -78,27 +78,6 @@ static long long hash_ll(const struct hash_obj *h, const char *f, size_t flen, l
     return dflt;
 }
 
-/* The fields a read needs, borrowed from the entry. */
-struct entry_fields {
-    const char *v, *f, *nsv;
-    size_t vlen, flen, nsvlen;
-};
-
-static void entry_field(const char *f, size_t flen, const char *v, size_t vlen, void *arg)
-{
-    struct entry_fields *x = arg;
-    if (flen == 1 && f[0] == 'v') {
-        x->v = v;
-        x->vlen = vlen;
-    } else if (flen == 1 && f[0] == 'f') {
-        x->f = v;
-        x->flen = vlen;
-    } else if (flen == 3 && memcmp(f, "nsv", 3) == 0) {
-        x->nsv = v;
-        x->nsvlen = vlen;
-    }
-}
-
 /* The entry at argv[1]; false when WRONGTYPE was replied. */
 static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
 {
@@ -117,23 +96,26 @@ static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
         ce->vlen = s.len;
         return true;
     }
-    struct entry_fields x = {NULL, NULL, NULL, 0, 0, 0};
+    /* v and f come first in an entry CACHE.SET wrote, so a hit reads two
+     * fields; the namespace version only once a namespace exists. */
+    static const char *const names[] = {"v", "f", "nsv"};
+    static const size_t lens[] = {1, 1, 3};
+    const char *val[3] = {NULL, NULL, NULL};
+    size_t vlen[3];
     if (entry_type(e) == ENTRY_HASH) {
-        hash_foreach(entry_obj(e), entry_field, &x); /* one pass over a packed entry */
+        hash_get_many(entry_obj(e), server.cache_ns_used ? 3 : 2, names, lens, val, vlen);
     }
-    if (x.v == NULL) {
+    if (val[0] == NULL) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
         return false;
     }
     ce->found = true;
-    ce->v = x.v;
-    ce->vlen = x.vlen;
-    if (x.f == NULL || util_parse_ll(x.f, x.flen, &ce->fresh_until) < 0) {
+    ce->v = val[0];
+    ce->vlen = vlen[0];
+    if (val[1] == NULL || util_parse_ll(val[1], vlen[1], &ce->fresh_until) < 0) {
         ce->fresh_until = -1;
     }
-    /* Namespaces cost nothing until one exists (the version is read only
-     * by writes). */
-    if (!server.cache_ns_used || x.nsv == NULL || util_parse_ll(x.nsv, x.nsvlen, &ce->nsv) < 0) {
+    if (val[2] == NULL || util_parse_ll(val[2], vlen[2], &ce->nsv) < 0) {
         ce->nsv = 0;
     }
     return true;
@@ -168,6 +150,9 @@ static long long cache_ns_version(struct client *c, const char *ns, size_t nslen
  * deletion propagated) when met. */
 static bool cache_outdated(struct client *c, const struct cache_entry *ce)
 {
+    if (!server.cache_ns_used) {
+        return false;
+    }
     size_t nslen = cache_ns_of(c->argv[1].ptr, c->argv[1].len);
     if (nslen == 0 || ce->nsv >= cache_ns_version(c, c->argv[1].ptr, nslen)) {
         return false;
@@ -232,6 +217,24 @@ static void cache_reply(struct client *c, const char *v, size_t vlen, const char
     reply_int(REPLY(c), ttl);
 }
 
+/* cache_reply(c, v, vlen, "hit", NULL, ttl), the reply a cache mostly
+ * sends: its middle ("hit" and the nil token) is encoded once per
+ * protocol, by the same reply functions, and copied. */
+static void cache_reply_hit(struct client *c, const char *v, size_t vlen, long long ttl)
+{
+    static struct reply_buf middle[2];
+    struct reply_buf *m = &middle[REPLY(c)->proto == 3];
+    if (m->len == 0) {
+        reply_buf_init(m, REPLY(c)->proto, NULL);
+        reply_bulk_cstr(m, "hit");
+        reply_null(m);
+    }
+    reply_array_len(REPLY(c), 4);
+    reply_bulk(REPLY(c), v, vlen);
+    reply_raw(REPLY(c), m->data, m->len);
+    reply_int(REPLY(c), ttl);
+}
+
 /* The fill arrived (or the lease ended): answer every waiting client. */
 static void lease_end(struct client *c, const char *v, size_t vlen, long long ttl)
 {
@@ -245,7 +248,11 @@ static void lease_end(struct client *c, const char *v, size_t vlen, long long tt
         struct client *w = e->clients[0];
         w->cache_wait = NULL;
         w->flags &= ~(CLIENT_BLOCKED | CLIENT_CACHE_WAIT);
-        cache_reply(w, v, vlen, v != NULL ? "hit" : "wait", NULL, ttl);
+        if (v != NULL) {
+            cache_reply_hit(w, v, vlen, ttl);
+        } else {
+            cache_reply(w, NULL, 0, "wait", NULL, ttl);
+        }
         bool last = e->nclients == 1;
         keyreg_remove(&leases, e, w); /* frees e with the last client */
         conn_resume(w);
@@ -326,7 +333,7 @@ void cmd_cache_get(struct client *c)
         ce.found = false;
     }
     if (ce.found && cache_is_fresh(&ce)) {
-        cache_reply(c, ce.v, ce.vlen, "hit", NULL, cache_ttl(&ce));
+        cache_reply_hit(c, ce.v, ce.vlen, cache_ttl(&ce));
         return;
     }
     struct keyreg_entry *held = lease_find(c);

@@ -26,18 +26,6 @@ size_t pack_varint_put(unsigned char *p, size_t v)
     return n;
 }
 
-size_t pack_varint_get(const unsigned char *p, size_t *v)
-{
-    size_t r = 0, n = 0;
-    int shift = 0;
-    while (p[n] & 0x80) {
-        r |= (size_t)(p[n++] & 0x7f) << shift;
-        shift += 7;
-    }
-    *v = r | ((size_t)p[n++] << shift);
-    return n;
-}
-
 static void pack_set_header(struct pack *pk, uint32_t count, uint32_t used)
 {
     memcpy(pk->data, &count, 4);
@@ -75,21 +63,6 @@ void pack_copy(struct pack *dst, const struct pack *src)
 size_t pack_bytes(const struct pack *pk)
 {
     return sizeof(*pk) + mem_usable_size(pk->data);
-}
-
-bool pack_next(const struct pack *pk, size_t *off, struct pack_elem *e)
-{
-    if (*off >= pack_used(pk)) {
-        return false;
-    }
-    size_t len;
-    const unsigned char *base = pack_elems(pk);
-    size_t h = pack_varint_get(base + *off, &len);
-    e->off = *off;
-    e->p = (const char *)base + *off + h;
-    e->len = len;
-    *off += h + len;
-    return true;
 }
 
 bool pack_find(const struct pack *pk, const char *s, size_t len, int stride,

@@ -51,7 +51,22 @@ struct pack_elem {
 /* LEB128 lengths, as the pack writes them (also used by other encodings). */
 size_t pack_varint_len(size_t v);
 size_t pack_varint_put(unsigned char *p, size_t v);
-size_t pack_varint_get(const unsigned char *p, size_t *v);
+/* Inline: every read of a small collection goes through it. */
+static inline size_t pack_varint_get(const unsigned char *p, size_t *v)
+{
+    if (p[0] < 0x80) { /* lengths under 128: one byte */
+        *v = p[0];
+        return 1;
+    }
+    size_t r = 0, n = 0;
+    int shift = 0;
+    while (p[n] & 0x80) {
+        r |= (size_t)(p[n++] & 0x7f) << shift;
+        shift += 7;
+    }
+    *v = r | ((size_t)p[n++] << shift);
+    return n;
+}
 
 void pack_init(struct pack *pk);
 void pack_deinit(struct pack *pk);
@@ -60,7 +75,44 @@ void pack_copy(struct pack *dst, const struct pack *src);
 size_t pack_bytes(const struct pack *pk);
 
 /* Iterate: start with off = 0; returns false at the end. */
-bool pack_next(const struct pack *pk, size_t *off, struct pack_elem *e);
+static inline bool pack_next(const struct pack *pk, size_t *off, struct pack_elem *e)
+{
+    if (*off >= pack_used(pk)) {
+        return false;
+    }
+    size_t len;
+    const unsigned char *at = pk->data + PACK_HEADER + *off;
+    size_t h = pack_varint_get(at, &len);
+    e->off = *off;
+    e->p = (const char *)at + h;
+    e->len = len;
+    *off += h + len;
+    return true;
+}
+/* A cursor for reading a pack front to back, for loops that want no more
+ * than the bytes: start it with pack_iter_init, then pack_iter_next until
+ * it returns false. */
+struct pack_iter {
+    const unsigned char *p, *end;
+};
+
+static inline void pack_iter_init(const struct pack *pk, struct pack_iter *it)
+{
+    it->p = pk->data != NULL ? pk->data + PACK_HEADER : NULL;
+    it->end = it->p + pack_used(pk);
+}
+
+static inline bool pack_iter_next(struct pack_iter *it, const char **s, size_t *len)
+{
+    if (it->p >= it->end) {
+        return false;
+    }
+    it->p += pack_varint_get(it->p, len);
+    *s = (const char *)it->p;
+    it->p += *len;
+    return true;
+}
+
 /* Find element s at an even index when stride is 2 (hash fields), any
  * index when 1; returns true and fills e. */
 bool pack_find(const struct pack *pk, const char *s, size_t len, int stride,

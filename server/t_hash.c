@@ -140,6 +140,41 @@ bool hash_get(const struct hash_obj *h, const char *f, size_t flen, const char *
     return true;
 }
 
+static inline bool hash_name_is(const char *f, const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++) { /* field names are short */
+        if (f[i] != name[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+size_t hash_get_many(const struct hash_obj *h, size_t n, const char *const *fields,
+                     const size_t *flens, const char **vals, size_t *vlens)
+{
+    if (h->enc == HASH_PACKED) { /* the fields first, in the order asked */
+        struct pack_iter it;
+        pack_iter_init(&h->u.pk, &it);
+        size_t k = 0, flen;
+        const char *f;
+        while (k < n && pack_iter_next(&it, &f, &flen) && flen == flens[k] &&
+               hash_name_is(f, fields[k], flen) && pack_iter_next(&it, &vals[k], &vlens[k])) {
+            k++;
+        }
+        if (k == n) {
+            return n;
+        }
+    }
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        vals[i] = NULL;
+        vlens[i] = 0;
+        found += hash_get(h, fields[i], flens[i], &vals[i], &vlens[i]);
+    }
+    return found;
+}
+
 static void hash_to_table(struct hash_obj *h)
 {
     struct pack pk = h->u.pk;
@@ -254,7 +289,7 @@ void hash_random(const struct hash_obj *h, uint64_t (*rnd)(void), const char **f
     if (h->enc == HASH_PACKED) {
         uint64_t pick = rnd() % hash_len(h);
         size_t off = 0;
-        struct pack_elem fe, ve;
+        struct pack_elem fe = {NULL, 0, 0}, ve = {NULL, 0, 0};
         for (uint64_t i = 0; i <= pick; i++) {
             pack_next(&h->u.pk, &off, &fe);
             pack_next(&h->u.pk, &off, &ve);

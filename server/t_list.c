@@ -301,7 +301,7 @@ static void chunk_last(const struct list_chunk *ch, struct pack_elem *e)
 size_t list_pop(struct list_obj *l, bool head, char **buf, size_t *cap)
 {
     struct list_chunk *ch = head ? l->head : l->tail;
-    struct pack_elem e;
+    struct pack_elem e = {NULL, 0, 0};
     size_t off = 0;
     if (head) {
         pack_next(&ch->pk, &off, &e);

@@ -363,7 +363,7 @@ size_t set_random(const struct set_obj *s, uint64_t (*rnd)(void), char **buf, si
     if (s->enc == SET_PACKED) {
         uint64_t pick = rnd() % pack_count(&s->u.pk);
         size_t off = 0;
-        struct pack_elem e;
+        struct pack_elem e = {NULL, 0, 0};
         for (uint64_t i = 0; i <= pick; i++) {
             pack_next(&s->u.pk, &off, &e);
         }

@@ -205,6 +205,16 @@ static void test_str_to_ll(void)
         {"-", 0, 0},
         {"1a", 0, 0},
         {"99999999999999999999", 0, 0},
+        /* eight digits at a time: a non-digit anywhere in a word */
+        {"1764000000123", 1, 1764000000123LL},
+        {"-1764000000123", 1, -1764000000123LL},
+        {"123456789012345678", 1, 123456789012345678LL},
+        {"1234567/", 0, 0},
+        {"1234567:9", 0, 0},
+        {"1/34567890", 0, 0},
+        {"12345678 ", 0, 0},
+        {"17640000001\x8023", 0, 0},
+        {"1764000000\xff23", 0, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         long long v = 12345;
@@ -225,6 +235,34 @@ static void test_ll_to_str(void)
     CHECK_STR(buf, "-9223372036854775808");
     resp_ll_to_str(buf, LLONG_MAX);
     CHECK_STR(buf, "9223372036854775807");
+    /* Every bit length, at both ends: the digit count comes from it. */
+    for (int bits = 1; bits < 63; bits++) {
+        long long ends[2] = {1LL << (bits - 1), (long long)((1ULL << bits) - 1)};
+        for (int i = 0; i < 2; i++) {
+            char want[32];
+            snprintf(want, sizeof(want), "%lld", ends[i]);
+            resp_ll_to_str(buf, ends[i]);
+            CHECK_STR(buf, want);
+        }
+    }
+    /* Every digit count and sign, and the edges around each power of ten,
+     * against printf; each parses back to itself. */
+    char want[32];
+    for (int sign = -1; sign <= 1; sign += 2) {
+        long long p10 = 1;
+        for (int d = 0; d < 19; d++, p10 = d < 19 ? p10 * 10 : p10) {
+            for (long long delta = -1; delta <= 1; delta++) {
+                long long v = sign * (p10 + delta);
+                size_t n = resp_ll_to_str(buf, v);
+                snprintf(want, sizeof(want), "%lld", v);
+                CHECK_STR(buf, want);
+                CHECK_INT((long long)n, (long long)strlen(want));
+                long long back = 0;
+                CHECK_INT(resp_str_to_ll(buf, n, &back), 0);
+                CHECK_INT(back, v);
+            }
+        }
+    }
 }
 
 /* Random mutations of valid requests, fed in random pieces: the parser must
