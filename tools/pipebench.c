@@ -1,0 +1,319 @@
+/* pipebench - the throughput of one command on a server, with a client
+ * light enough that the server, not the client, is what saturates.
+ *
+ * redis-benchmark builds a hiredis reply object per element of every
+ * reply, so on a small machine its one thread is the bottleneck and a
+ * command with a four-element reply measures the client's allocator. This
+ * tool keeps C connections (default 50) each with P requests in flight
+ * (default 16), sends each batch with one write, and only finds where each
+ * reply ends: no objects, no copies. Every reply must start with the type
+ * byte of the first one ('-' errors stop the run), so a server that
+ * answers something else cannot look fast.
+ *
+ * Prints one line:
+ *   pipebench: command=<name> requests=N seconds=T rps=R reply_bytes=B
+ *
+ * Usage: pipebench [-h host] [-p port] [-c conns] [-P pipeline]
+ *                  [-n requests] [--warmup W] -- command [args...]
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CONNS 512
+#define MAX_PIPELINE 1024
+#define MAX_DEPTH 8
+
+struct conn {
+    int fd;
+    char *in;
+    size_t in_len, in_cap;
+    int pending; /* replies still to come for the batch in flight */
+};
+
+struct run {
+    const char *host;
+    int port, conns, pipeline;
+    long requests, warmup;
+    char *batch;      /* P copies of the command */
+    size_t batch_len;
+    char type;        /* the first byte every reply must have */
+    long done;
+    size_t reply_bytes;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "pipebench: %s: %s\n", what, errno ? strerror(errno) : "failed");
+    exit(1);
+}
+
+/* Bytes of the one complete reply at p, 0 when incomplete, -1 when
+ * malformed. Arrays, maps, sets and pushes nest up to MAX_DEPTH. */
+static long reply_end(const char *p, size_t len, int depth)
+{
+    const char *nl = memchr(p, '\n', len);
+    if (nl == NULL) {
+        return 0;
+    }
+    if (nl == p || nl[-1] != '\r' || depth > MAX_DEPTH) {
+        return -1;
+    }
+    size_t head = (size_t)(nl - p) + 1;
+    long long n = strtoll(p + 1, NULL, 10);
+    switch (p[0]) {
+    case '+': case '-': case ':': case '_': case ',': case '#': case '(':
+        return (long)head;
+    case '$': case '=': case '!':
+        if (n < 0) {
+            return (long)head;
+        }
+        return len >= head + (size_t)n + 2 ? (long)(head + (size_t)n + 2) : 0;
+    case '*': case '~': case '>': case '%': {
+        size_t off = head;
+        long long items = p[0] == '%' ? 2 * n : n;
+        for (long long i = 0; i < items; i++) {
+            if (off >= len) {
+                return 0;
+            }
+            long r = reply_end(p + off, len - off, depth + 1);
+            if (r <= 0) {
+                return r;
+            }
+            off += (size_t)r;
+        }
+        return (long)off;
+    }
+    default:
+        return -1;
+    }
+}
+
+static int connect_to(const struct run *r)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)r->port);
+    if (inet_pton(AF_INET, r->host, &sa.sin_addr) != 1) {
+        errno = EINVAL;
+        die("host");
+    }
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        die("connect");
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return fd;
+}
+
+static void send_batch(struct run *r, struct conn *c)
+{
+    size_t off = 0;
+    while (off < r->batch_len) {
+        ssize_t w = write(c->fd, r->batch + off, r->batch_len - off);
+        if (w < 0 && errno != EINTR) {
+            die("write");
+        }
+        off += w > 0 ? (size_t)w : 0;
+    }
+    c->pending = r->pipeline;
+}
+
+/* Read what arrived; count the replies it completes. False when the
+ * connection's batch is done. */
+static bool on_readable(struct run *r, struct conn *c)
+{
+    if (c->in_cap - c->in_len < 65536) {
+        c->in_cap = c->in_cap * 2 + 65536;
+        c->in = realloc(c->in, c->in_cap);
+        if (c->in == NULL) {
+            die("memory");
+        }
+    }
+    ssize_t got = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
+    if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
+        errno = got == 0 ? ECONNRESET : errno;
+        die("read");
+    }
+    c->in_len += got > 0 ? (size_t)got : 0;
+    size_t off = 0;
+    while (c->pending > 0 && off < c->in_len) {
+        long n = reply_end(c->in + off, c->in_len - off, 0);
+        if (n < 0) {
+            fprintf(stderr, "pipebench: malformed reply\n");
+            exit(1);
+        }
+        if (n == 0) {
+            break;
+        }
+        if (r->type == 0) {
+            r->type = c->in[off];
+        }
+        if (c->in[off] == '-' || c->in[off] != r->type) {
+            fprintf(stderr, "pipebench: unexpected reply: %.*s\n",
+                    (int)(n > 200 ? 200 : n), c->in + off);
+            exit(1);
+        }
+        r->reply_bytes += (size_t)n;
+        off += (size_t)n;
+        c->pending--;
+        r->done++;
+    }
+    memmove(c->in, c->in + off, c->in_len - off);
+    c->in_len -= off;
+    return c->pending > 0;
+}
+
+/* Run until `total` replies have come back; seconds taken. */
+static double run_phase(struct run *r, struct conn *cs, int ep, long total)
+{
+    long target = r->done + total;
+    double t0 = now_s();
+    for (int i = 0; i < r->conns; i++) {
+        send_batch(r, &cs[i]);
+    }
+    struct epoll_event ev[MAX_CONNS];
+    int busy = r->conns;
+    while (busy > 0) {
+        int n = epoll_wait(ep, ev, MAX_CONNS, 10000);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            errno = n == 0 ? ETIMEDOUT : errno;
+            die("epoll_wait");
+        }
+        for (int i = 0; i < n; i++) {
+            struct conn *c = ev[i].data.ptr;
+            if (c->pending == 0 || on_readable(r, c)) {
+                continue;
+            }
+            if (r->done + (long)(busy - 1) * r->pipeline < target) {
+                send_batch(r, c); /* more to do: keep it busy */
+            } else {
+                busy--;
+            }
+        }
+    }
+    return now_s() - t0;
+}
+
+static void usage_exit(void)
+{
+    fprintf(stderr, "usage: pipebench [-h host] [-p port] [-c conns] [-P pipeline] "
+                    "[-n requests] [--warmup W] -- command [args...]\n");
+    exit(2);
+}
+
+static long arg_long(const char *s, long lo, long hi)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
+        usage_exit();
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    struct run r = {"127.0.0.1", 6379, 50, 16, 1000000, 100000, NULL, 0, 0, 0, 0};
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (i + 1 >= argc) {
+            usage_exit();
+        }
+        const char *v = argv[++i];
+        if (strcmp(a, "-h") == 0) {
+            r.host = v;
+        } else if (strcmp(a, "-p") == 0) {
+            r.port = (int)arg_long(v, 1, 65535);
+        } else if (strcmp(a, "-c") == 0) {
+            r.conns = (int)arg_long(v, 1, MAX_CONNS);
+        } else if (strcmp(a, "-P") == 0) {
+            r.pipeline = (int)arg_long(v, 1, MAX_PIPELINE);
+        } else if (strcmp(a, "-n") == 0) {
+            r.requests = arg_long(v, 1, 1000000000L);
+        } else if (strcmp(a, "--warmup") == 0) {
+            r.warmup = arg_long(v, 0, 1000000000L);
+        } else {
+            usage_exit();
+        }
+    }
+    if (i >= argc) {
+        usage_exit();
+    }
+    /* One request as RESP, then P copies of it. */
+    size_t one_len = (size_t)snprintf(NULL, 0, "*%d\r\n", argc - i);
+    for (int k = i; k < argc; k++) {
+        one_len += (size_t)snprintf(NULL, 0, "$%zu\r\n%s\r\n", strlen(argv[k]), argv[k]);
+    }
+    char *one = malloc(one_len + 1);
+    r.batch = malloc(one_len * (size_t)r.pipeline + 1);
+    if (one == NULL || r.batch == NULL) {
+        die("memory");
+    }
+    size_t at = (size_t)sprintf(one, "*%d\r\n", argc - i);
+    for (int k = i; k < argc; k++) {
+        at += (size_t)sprintf(one + at, "$%zu\r\n%s\r\n", strlen(argv[k]), argv[k]);
+    }
+    for (int k = 0; k < r.pipeline; k++) {
+        memcpy(r.batch + r.batch_len, one, one_len);
+        r.batch_len += one_len;
+    }
+    int ep = epoll_create1(0);
+    struct conn *cs = calloc((size_t)r.conns, sizeof(*cs));
+    if (ep < 0 || cs == NULL) {
+        die("setup");
+    }
+    for (int k = 0; k < r.conns; k++) {
+        cs[k].fd = connect_to(&r);
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &cs[k]};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[k].fd, &ev) < 0) {
+            die("epoll_ctl");
+        }
+    }
+    if (r.warmup > 0) {
+        run_phase(&r, cs, ep, r.warmup);
+    }
+    long before = r.done;
+    r.reply_bytes = 0;
+    double secs = run_phase(&r, cs, ep, r.requests);
+    long counted = r.done - before;
+    printf("pipebench: command=%s requests=%ld seconds=%.3f rps=%.0f reply_bytes=%.1f\n",
+           argv[i], counted, secs, (double)counted / secs,
+           counted ? (double)r.reply_bytes / (double)counted : 0.0);
+    for (int k = 0; k < r.conns; k++) {
+        close(cs[k].fd);
+        free(cs[k].in);
+    }
+    free(cs);
+    free(one);
+    free(r.batch);
+    close(ep);
+    return 0;
+}
