@@ -164,12 +164,20 @@ size_t resp_ll_to_str(char *dst, long long v)
     len += digits;
     dst[len] = '\0';
     char *q = dst + len;
-    while (u >= 100) {
+    while (u > UINT32_MAX) {
         unsigned r = (unsigned)(u % 100) * 2;
         u /= 100;
         *--q = pairs[r + 1];
         *--q = pairs[r];
     }
+    uint32_t w = (uint32_t)u; /* 32-bit division is the cheaper one */
+    while (w >= 100) {
+        uint32_t r = (w % 100) * 2;
+        w /= 100;
+        *--q = pairs[r + 1];
+        *--q = pairs[r];
+    }
+    u = w;
     if (u >= 10) {
         *--q = pairs[u * 2 + 1];
         *--q = pairs[u * 2];

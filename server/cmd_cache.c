@@ -9,9 +9,12 @@
  *   CACHE.PURGE TAG t [t ...] [SOFT]
  *   CACHE.NS.BUMP ns / CACHE.NS.GET ns
  *
- * An entry is a hash: v (the value), f (fresh until, unix ms; 0 = stale),
- * ver, tags; the key's own deadline is the end of the stale window, so
- * nothing else has to reclaim it. A tag is a set "__surge_tag:<t>" of the
+ * An entry is a hash: v (the value), f (fresh until, unix ms; 0 = stale;
+ * empty = until the key's own deadline, or forever without one), ver,
+ * tags; the key's own deadline is the end of the stale window, so nothing
+ * else has to reclaim it. Without a stale window the two ends coincide and
+ * f is left empty: a hit then reads the deadline the key already holds
+ * instead of parsing one (and EXPIRE or PERSIST on the key move both). A tag is a set "__surge_tag:<t>" of the
  * keys carrying it, living as long as its longest-lived key, so purging
  * costs the keys purged. Entries and tags are plain data: they persist
  * and replicate as HSET/PEXPIREAT/SADD/DEL. Leases are not persisted: one
@@ -112,7 +115,9 @@ static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
     ce->found = true;
     ce->v = val[0];
     ce->vlen = vlen[0];
-    if (val[1] == NULL || util_parse_ll(val[1], vlen[1], &ce->fresh_until) < 0) {
+    if (val[1] != NULL && vlen[1] == 0) {
+        ce->fresh_until = entry_has_expire(e) ? entry_expire(e) : -1;
+    } else if (val[1] == NULL || util_parse_ll(val[1], vlen[1], &ce->fresh_until) < 0) {
         ce->fresh_until = -1;
     }
     if (val[2] == NULL || util_parse_ll(val[2], vlen[2], &ce->nsv) < 0) {
@@ -303,8 +308,9 @@ void cache_timeouts(void)
 
 void cmd_cache_get(struct client *c)
 {
-    bool refused;
-    const struct cache_policy *pol = cache_policy_or_reply(c, &refused);
+    bool refused = false;
+    const struct cache_policy *pol =
+        cache_policy_count() > 0 ? cache_policy_or_reply(c, &refused) : NULL;
     if (refused) {
         return;
     }
@@ -509,7 +515,7 @@ static void cache_store(struct client *c, int vat, const struct cache_opts *o)
     size_t nslen = cache_ns_of(key, klen);
     int nl = snprintf(nnum, sizeof(nnum), "%lld", cache_ns_version(c, key, nslen));
     size_t tlen = 0;
-    int fl = snprintf(fnum, sizeof(fnum), "%lld", fresh);
+    int fl = deadline == fresh ? 0 : snprintf(fnum, sizeof(fnum), "%lld", fresh);
     int vl = snprintf(vnum, sizeof(vnum), "%lld", o->version);
     for (int i = 0; i < o->ntags && tlen < sizeof(tags) - 1; i++) {
         tlen += (size_t)snprintf(tags + tlen, sizeof(tags) - tlen, "%s%.*s", i ? "," : "",

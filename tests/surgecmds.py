@@ -137,6 +137,37 @@ def a_released_lease_passes_to_the_first_waiter():
 
 
 @case
+def freshness_without_a_stale_window_is_the_key_deadline():
+    s = Server()
+    try:
+        s.start()
+        c = s.client()
+        # No SWR: f stays empty and the key's own deadline ends freshness.
+        c.execute_command("CACHE.SET", "quote:1", "12.50", "EX", 60)
+        assert c.hget("quote:1", "f") == b""
+        value, status, _, ttl = cget(c, "quote:1")
+        assert (value, status) == (b"12.50", "hit") and 59000 <= ttl <= 60000
+        c.pexpire("quote:1", 5000)  # moving the key's deadline moves freshness
+        assert 4000 <= cget(c, "quote:1")[3] <= 5000
+        c.persist("quote:1")
+        _, status, _, ttl = cget(c, "quote:1")
+        assert (status, ttl) == ("hit", -1)
+        c.execute_command("CACHE.SET", "quote:2", "3.10")  # no TTL: fresh forever
+        assert c.hget("quote:2", "f") == b"" and cget(c, "quote:2")[3] == -1
+        # With SWR, f is its own deadline, before the key's.
+        c.execute_command("CACHE.SET", "quote:3", "7.00", "EX", 10, "SWR", 5)
+        f = int(c.hget("quote:3", "f"))
+        assert 4000 <= c.pexpiretime("quote:3") - f <= 5000 + 50
+        assert 9000 <= cget(c, "quote:3")[3] <= 10000
+        # Soft purge still marks an empty-f entry stale at once.
+        c.execute_command("CACHE.SET", "quote:4", "1.00", "EX", 60, "TAG", "fx")
+        c.execute_command("CACHE.PURGE", "TAG", "fx", "SOFT")
+        assert cget(c, "quote:4")[1] == "stale"
+    finally:
+        s.cleanup()
+
+
+@case
 def stale_while_revalidate_serves_all_and_leases_one():
     s = Server()
     try:
