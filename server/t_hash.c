@@ -12,21 +12,97 @@ enum { HASH_PACKED = 0, HASH_TABLE = 1 };
 
 struct hash_node {
     struct dict_node node;
-    int64_t expire_ms; /* field deadline (unix ms), -1: none */
+    uint32_t heap_at; /* 1 + its place in the deadline heap; 0: no deadline */
     uint32_t flen;
     uint32_t vlen;
     char data[]; /* field, then value */
 };
 
+/* Field deadlines (HEXPIRE) are a min-heap beside the table: the next one
+ * is at the top, and expiring, changing or deleting one costs O(log n),
+ * however many fields (a flash sale's holds) have one. */
+struct hash_deadline {
+    int64_t at; /* unix ms */
+    struct hash_node *node;
+};
+
 struct hash_obj {
     int enc;
-    uint32_t nexpiring; /* fields with a deadline (table encoding only) */
-    int64_t min_deadline; /* no field deadline is earlier (0: unknown) */
+    uint32_t nexpiring; /* fields with a deadline: the heap's length */
+    uint32_t heap_cap;
+    struct hash_deadline *heap; /* table encoding only */
     union {
         struct pack pk; /* field, value, field, value, ... */
         struct dict *d; /* a table is allocated only once needed */
     } u;
 };
+
+static void heap_place(struct hash_obj *h, uint32_t i, struct hash_deadline d)
+{
+    h->heap[i] = d;
+    d.node->heap_at = i + 1;
+}
+
+static void heap_up(struct hash_obj *h, uint32_t i)
+{
+    struct hash_deadline d = h->heap[i];
+    while (i > 0 && h->heap[(i - 1) / 2].at > d.at) {
+        heap_place(h, i, h->heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_place(h, i, d);
+}
+
+static void heap_down(struct hash_obj *h, uint32_t i)
+{
+    struct hash_deadline d = h->heap[i];
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= h->nexpiring) {
+            break;
+        }
+        if (c + 1 < h->nexpiring && h->heap[c + 1].at < h->heap[c].at) {
+            c++;
+        }
+        if (h->heap[c].at >= d.at) {
+            break;
+        }
+        heap_place(h, i, h->heap[c]);
+        i = c;
+    }
+    heap_place(h, i, d);
+}
+
+static void heap_add(struct hash_obj *h, struct hash_node *n, int64_t at)
+{
+    if (h->nexpiring == h->heap_cap) {
+        h->heap_cap = h->heap_cap ? h->heap_cap * 2 : 8;
+        h->heap = mem_realloc(h->heap, sizeof(*h->heap) * h->heap_cap);
+    }
+    h->heap[h->nexpiring] = (struct hash_deadline){at, n};
+    heap_up(h, h->nexpiring++);
+}
+
+/* Take the node's deadline away (if it has one). */
+static void heap_remove(struct hash_obj *h, struct hash_node *n)
+{
+    if (n == NULL || n->heap_at == 0) {
+        return;
+    }
+    uint32_t i = n->heap_at - 1;
+    n->heap_at = 0;
+    struct hash_deadline last = h->heap[--h->nexpiring];
+    if (i < h->nexpiring) {
+        h->heap[i] = last;
+        heap_up(h, i);
+        heap_down(h, last.node->heap_at - 1);
+    }
+}
+
+static int64_t node_expire(const struct hash_obj *h, const struct hash_node *n)
+{
+    return n->heap_at ? h->heap[n->heap_at - 1].at : -1;
+}
 
 static void hash_node_key(const struct dict_node *n, const char **key, size_t *len)
 {
@@ -39,7 +115,7 @@ static struct hash_node *hash_node_new(const char *f, size_t flen, const char *v
 {
     struct hash_node *n = mem_alloc(sizeof(*n) + flen + vlen);
     n->node.link = 0;
-    n->expire_ms = -1;
+    n->heap_at = 0;
     n->flen = (uint32_t)flen;
     n->vlen = (uint32_t)vlen;
     memcpy(n->data, f, flen);
@@ -72,6 +148,7 @@ void hash_free(struct hash_obj *h)
         dict_deinit(h->u.d, hash_free_node, NULL);
         mem_free(h->u.d);
     }
+    mem_free(h->heap);
     mem_free(h);
 }
 
@@ -82,14 +159,20 @@ static void hash_copy_pair(const char *f, size_t flen, const char *v, size_t vle
     dict_add(dst->u.d, &n->node, dict_hash(f, flen));
 }
 
+struct hash_copy {
+    const struct hash_obj *src;
+    struct hash_obj *dst;
+};
+
 static void hash_copy_node(struct dict_node *dn, void *arg)
 {
     const struct hash_node *src = (const struct hash_node *)dn;
-    struct hash_obj *dst = arg;
+    const struct hash_copy *cp = arg;
     struct hash_node *n = hash_node_new(src->data, src->flen, src->data + src->flen, src->vlen);
-    n->expire_ms = src->expire_ms;
-    dst->nexpiring += n->expire_ms >= 0;
-    dict_add(dst->u.d, &n->node, dict_hash(src->data, src->flen));
+    if (src->heap_at) {
+        heap_add(cp->dst, n, node_expire(cp->src, src));
+    }
+    dict_add(cp->dst->u.d, &n->node, dict_hash(src->data, src->flen));
 }
 
 struct hash_obj *hash_dup(const struct hash_obj *h)
@@ -101,7 +184,8 @@ struct hash_obj *hash_dup(const struct hash_obj *h)
     } else {
         c->u.d = mem_alloc(sizeof(struct dict));
         dict_init(c->u.d, hash_node_key);
-        dict_foreach(h->u.d, hash_copy_node, c);
+        struct hash_copy cp = {h, c};
+        dict_foreach(h->u.d, hash_copy_node, &cp);
     }
     return c;
 }
@@ -222,9 +306,7 @@ bool hash_set(struct hash_obj *h, const char *f, size_t flen, const char *v, siz
     struct hash_node *old = (struct hash_node *)dict_unlink(h->u.d, f, flen, hv);
     struct hash_node *n = hash_node_new(f, flen, v, vlen);
     dict_add(h->u.d, &n->node, hv);
-    if (old != NULL && old->expire_ms >= 0) {
-        h->nexpiring--; /* a new value drops the field's deadline, as in Redis */
-    }
+    heap_remove(h, old); /* a new value drops the field's deadline, as in Redis */
     mem_free(old);
     return old == NULL;
 }
@@ -240,9 +322,7 @@ bool hash_del(struct hash_obj *h, const char *f, size_t flen)
         return true;
     }
     struct hash_node *n = (struct hash_node *)dict_unlink(h->u.d, f, flen, dict_hash(f, flen));
-    if (n != NULL && n->expire_ms >= 0) {
-        h->nexpiring--;
-    }
+    heap_remove(h, n);
     mem_free(n);
     return n != NULL;
 }
@@ -321,7 +401,7 @@ int64_t hash_field_expire(const struct hash_obj *h, const char *f, size_t flen)
     if (!hash_get(h, f, flen, &v, &vlen)) {
         return -2;
     }
-    return h->enc == HASH_TABLE ? hash_table_node(h, f, flen)->expire_ms : -1;
+    return h->enc == HASH_TABLE ? node_expire(h, hash_table_node(h, f, flen)) : -1;
 }
 
 int hash_set_field_expire(struct hash_obj *h, const char *f, size_t flen, int64_t expire_ms)
@@ -338,10 +418,15 @@ int hash_set_field_expire(struct hash_obj *h, const char *f, size_t flen, int64_
         hash_to_table(h); /* deadlines live in table nodes */
     }
     struct hash_node *n = hash_table_node(h, f, flen);
-    h->nexpiring += (expire_ms >= 0) - (n->expire_ms >= 0);
-    n->expire_ms = expire_ms;
-    if (expire_ms >= 0 && h->min_deadline > expire_ms) {
-        h->min_deadline = expire_ms; /* 0 (unknown) stays unknown */
+    if (expire_ms < 0) {
+        heap_remove(h, n);
+    } else if (n->heap_at == 0) {
+        heap_add(h, n, expire_ms);
+    } else {
+        uint32_t i = n->heap_at - 1;
+        h->heap[i].at = expire_ms;
+        heap_up(h, i);
+        heap_down(h, n->heap_at - 1);
     }
     return 0;
 }
@@ -351,71 +436,21 @@ bool hash_has_field_deadlines(const struct hash_obj *h)
     return h->nexpiring > 0;
 }
 
-struct hash_purge {
-    struct hash_obj *h;
-    int64_t now_ms;
-    struct hash_node **dead;
-    size_t n, cap;
-};
-
-static void hash_purge_visit(struct dict_node *dn, void *arg)
-{
-    struct hash_purge *p = arg;
-    struct hash_node *n = (struct hash_node *)dn;
-    if (n->expire_ms >= 0 && n->expire_ms <= p->now_ms) {
-        if (p->n == p->cap) {
-            p->cap = p->cap ? p->cap * 2 : 16;
-            p->dead = mem_realloc(p->dead, sizeof(*p->dead) * p->cap);
-        }
-        p->dead[p->n++] = n;
-    }
-}
-
-/* The earliest deadline of the fields that stay (INT64_MAX: none). */
-static void hash_min_visit(struct dict_node *dn, void *arg)
-{
-    const struct hash_node *n = (const struct hash_node *)dn;
-    int64_t *min = arg;
-    if (n->expire_ms >= 0 && n->expire_ms < *min) {
-        *min = n->expire_ms;
-    }
-}
-
 size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms, hash_field_fn fn, void *arg)
 {
-    if (h->nexpiring == 0 || (h->min_deadline > 0 && h->min_deadline > now_ms)) {
-        return 0; /* nothing due: no scan (holds of a flash sale stay O(1)) */
-    }
-    struct hash_purge p = {h, now_ms, NULL, 0, 0};
-    dict_foreach(h->u.d, hash_purge_visit, &p);
-    for (size_t i = 0; i < p.n; i++) {
+    size_t n = 0;
+    while (h->nexpiring > 0 && h->heap[0].at <= now_ms) {
+        struct hash_node *x = h->heap[0].node;
         if (fn != NULL) {
-            fn(p.dead[i]->data, p.dead[i]->flen, arg);
+            fn(x->data, x->flen, arg);
         }
-        hash_del(h, p.dead[i]->data, p.dead[i]->flen);
+        hash_del(h, x->data, x->flen);
+        n++;
     }
-    mem_free(p.dead);
-    int64_t min = INT64_MAX;
-    if (h->nexpiring > 0) {
-        dict_foreach(h->u.d, hash_min_visit, &min);
-    }
-    h->min_deadline = min;
-    return p.n;
+    return n;
 }
 
 int64_t hash_next_deadline(const struct hash_obj *h)
 {
-    if (h->nexpiring == 0) {
-        return -1;
-    }
-    struct hash_purge p = {(struct hash_obj *)h, INT64_MAX, NULL, 0, 0};
-    int64_t min = -1;
-    dict_foreach(h->u.d, hash_purge_visit, &p);
-    for (size_t i = 0; i < p.n; i++) {
-        if (min < 0 || p.dead[i]->expire_ms < min) {
-            min = p.dead[i]->expire_ms;
-        }
-    }
-    mem_free(p.dead);
-    return min;
+    return h->nexpiring > 0 ? h->heap[0].at : -1;
 }

@@ -57,7 +57,7 @@ bool hash_has_field_deadlines(const struct hash_obj *h);
 typedef void (*hash_field_fn)(const char *f, size_t flen, void *arg);
 /* fn (may be NULL) sees each expired field before it goes. */
 size_t hash_purge_expired(struct hash_obj *h, int64_t now_ms, hash_field_fn fn, void *arg);
-/* The earliest field deadline, or -1 when none. O(fields). */
+/* The earliest field deadline, or -1 when none. O(1). */
 int64_t hash_next_deadline(const struct hash_obj *h);
 
 #endif
