@@ -99,7 +99,7 @@ struct pack_iter {
 static inline void pack_iter_init(const struct pack *pk, struct pack_iter *it)
 {
     it->p = pk->data != NULL ? pk->data + PACK_HEADER : NULL;
-    it->end = it->p + pack_used(pk);
+    it->end = it->p != NULL ? it->p + pack_used(pk) : NULL;
 }
 
 static inline bool pack_iter_next(struct pack_iter *it, const char **s, size_t *len)
