@@ -103,27 +103,17 @@ int resp_str_to_ll(const char *s, size_t len, long long *out)
         return -EINVAL;
     }
     unsigned long long v = 0;
-    if (digits <= 18) { /* cannot overflow: no checks per digit */
-        for (; end - p >= 8; p += 8) { /* unix-ms deadlines, large counters */
-            long long eight = resp_eight_digits(p);
-            if (eight < 0) {
-                return -EINVAL;
-            }
-            v = v * 100000000ULL + (unsigned long long)eight;
+    for (; digits <= 18 && end - p >= 8; p += 8) { /* unix-ms deadlines, large counters */
+        long long eight = resp_eight_digits(p);
+        if (eight < 0) {
+            return -EINVAL;
         }
-        for (; p < end; p++) {
-            unsigned long long d = (unsigned long long)(unsigned char)*p - '0';
-            if (d > 9) {
-                return -EINVAL;
-            }
-            v = v * 10 + d;
-        }
-        *out = neg ? -(long long)v : (long long)v;
-        return 0;
+        v = v * 100000000ULL + (unsigned long long)eight;
     }
     for (; p < end; p++) {
         unsigned long long d = (unsigned long long)(unsigned char)*p - '0';
-        if (d > 9 || v > (ULLONG_MAX - d) / 10) {
+        /* Up to 18 digits cannot overflow: only longer ones are checked. */
+        if (d > 9 || (digits > 18 && v > (ULLONG_MAX - d) / 10)) {
             return -EINVAL;
         }
         v = v * 10 + d;
@@ -135,12 +125,21 @@ int resp_str_to_ll(const char *s, size_t len, long long *out)
     return 0;
 }
 
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* The two digits of n (0..99) just before q; returns where they start. */
+static inline char *resp_put_pair(char *q, unsigned n)
+{
+    q[-2] = digit_pairs[2 * n];
+    q[-1] = digit_pairs[2 * n + 1];
+    return q - 2;
+}
+
 size_t resp_ll_to_str(char *dst, long long v)
 {
-    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
-                                   "25262728293031323334353637383940414243444546474849"
-                                   "50515253545556575859606162636465666768697071727374"
-                                   "75767778798081828384858687888990919293949596979899";
     size_t len = 0;
     unsigned long long u = (unsigned long long)v;
     if (v < 0) {
@@ -160,29 +159,20 @@ size_t resp_ll_to_str(char *dst, long long v)
         10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
         100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
     size_t t = (size_t)((64 - __builtin_clzll(u)) * 1233) >> 12;
-    size_t digits = t + (u >= pow10[t]);
-    len += digits;
+    len += t + (u >= pow10[t]);
     dst[len] = '\0';
     char *q = dst + len;
-    while (u > UINT32_MAX) {
-        unsigned r = (unsigned)(u % 100) * 2;
-        u /= 100;
-        *--q = pairs[r + 1];
-        *--q = pairs[r];
+    for (; u > UINT32_MAX; u /= 100) {
+        q = resp_put_pair(q, (unsigned)(u % 100));
     }
     uint32_t w = (uint32_t)u; /* 32-bit division is the cheaper one */
-    while (w >= 100) {
-        uint32_t r = (w % 100) * 2;
-        w /= 100;
-        *--q = pairs[r + 1];
-        *--q = pairs[r];
+    for (; w >= 100; w /= 100) {
+        q = resp_put_pair(q, w % 100);
     }
-    u = w;
-    if (u >= 10) {
-        *--q = pairs[u * 2 + 1];
-        *--q = pairs[u * 2];
+    if (w >= 10) {
+        resp_put_pair(q, w);
     } else {
-        *--q = (char)('0' + u);
+        q[-1] = (char)('0' + w);
     }
     return len;
 }

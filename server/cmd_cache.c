@@ -308,9 +308,8 @@ void cache_timeouts(void)
 
 void cmd_cache_get(struct client *c)
 {
-    bool refused = false;
-    const struct cache_policy *pol =
-        cache_policy_count() > 0 ? cache_policy_or_reply(c, &refused) : NULL;
+    bool refused;
+    const struct cache_policy *pol = cache_policy_or_reply(c, &refused);
     if (refused) {
         return;
     }

@@ -73,6 +73,14 @@ static void heap_down(struct hash_obj *h, uint32_t i)
     heap_place(h, i, d);
 }
 
+/* The entry at i changed: move it up or down to its place. */
+static void heap_fix(struct hash_obj *h, uint32_t i)
+{
+    struct hash_node *n = h->heap[i].node;
+    heap_up(h, i);
+    heap_down(h, n->heap_at - 1);
+}
+
 static void heap_add(struct hash_obj *h, struct hash_node *n, int64_t at)
 {
     if (h->nexpiring == h->heap_cap) {
@@ -94,8 +102,7 @@ static void heap_remove(struct hash_obj *h, struct hash_node *n)
     struct hash_deadline last = h->heap[--h->nexpiring];
     if (i < h->nexpiring) {
         h->heap[i] = last;
-        heap_up(h, i);
-        heap_down(h, last.node->heap_at - 1);
+        heap_fix(h, i);
     }
 }
 
@@ -423,10 +430,8 @@ int hash_set_field_expire(struct hash_obj *h, const char *f, size_t flen, int64_
     } else if (n->heap_at == 0) {
         heap_add(h, n, expire_ms);
     } else {
-        uint32_t i = n->heap_at - 1;
-        h->heap[i].at = expire_ms;
-        heap_up(h, i);
-        heap_down(h, n->heap_at - 1);
+        h->heap[n->heap_at - 1].at = expire_ms;
+        heap_fix(h, n->heap_at - 1);
     }
     return 0;
 }
