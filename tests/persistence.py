@@ -620,7 +620,9 @@ def check_tool_reads_and_fixes_surge_files():
         assert r.returncode == 0 and os.path.getsize(incr) == good, r.stdout
         s.args = ["--appendonly", "yes", "--aof-load-truncated", "no"]
         s.start()
-        assert s.client().get("x") == b"y"
+        got = s.client().get("x")
+        assert got == b"y", "GET x -> %r; files %s; log: %s" % (
+            got, sorted(os.listdir(s.aofdir())), s.tail_log(1500))
     finally:
         s.cleanup()
 
