@@ -63,14 +63,19 @@ static inline size_t reply_number_at(char *p, char prefix, long long n)
     return 1 + resp_ll_to_str(p + 1, n);
 }
 
-/* "<prefix><n>\r\n" */
-static inline void reply_header(struct reply_buf *b, char prefix, long long n)
+/* "<prefix><n>\r\n" at p (room for 24 bytes); its length. */
+static inline size_t reply_header_at(char *p, char prefix, long long n)
 {
-    char *p = reply_reserve(b, 24);
     size_t len = reply_number_at(p, prefix, n);
     p[len] = '\r';
     p[len + 1] = '\n';
-    b->len += len + 2;
+    return len + 2;
+}
+
+static inline void reply_header(struct reply_buf *b, char prefix, long long n)
+{
+    char *p = reply_reserve(b, 24);
+    b->len += reply_header_at(p, prefix, n);
 }
 
 /* "+<s>\r\n"; s must not contain CR or LF. */
@@ -89,16 +94,21 @@ static inline void reply_int(struct reply_buf *b, long long v)
     reply_header(b, ':', v);
 }
 
+/* A bulk string at d (room for len + 26 bytes); its length. For writers
+ * that reserve once for a whole reply. */
+static inline size_t reply_bulk_at(char *d, const void *p, size_t len)
+{
+    size_t h = reply_header_at(d, '$', (long long)len);
+    __builtin_memcpy(d + h, p, len);
+    d[h + len] = '\r';
+    d[h + len + 1] = '\n';
+    return h + len + 2;
+}
+
 static inline void reply_bulk(struct reply_buf *b, const void *p, size_t len)
 {
     char *d = reply_reserve(b, len + 26);
-    size_t h = reply_number_at(d, '$', (long long)len);
-    d[h] = '\r';
-    d[h + 1] = '\n';
-    __builtin_memcpy(d + h + 2, p, len);
-    d[h + 2 + len] = '\r';
-    d[h + 3 + len] = '\n';
-    b->len += h + 4 + len;
+    b->len += reply_bulk_at(d, p, len);
 }
 void reply_bulk_cstr(struct reply_buf *b, const char *s);
 void reply_bulk_ll(struct reply_buf *b, long long v);

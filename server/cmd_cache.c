@@ -26,6 +26,7 @@
  * "__surge_ns"). Such an entry is deleted when a CACHE.GET meets it, or
  * when its deadline comes.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +82,35 @@ static long long hash_ll(const struct hash_obj *h, const char *f, size_t flen, l
     return dflt;
 }
 
+/* The next field of a packed hash, when it is called name, and its value. */
+static inline bool cache_field_next(struct pack_iter *it, const char *name, size_t nlen,
+                                    const char **v, size_t *vlen)
+{
+    const char *f;
+    size_t flen;
+    return pack_iter_next(it, &f, &flen) && flen == nlen && memcmp(f, name, nlen) == 0 &&
+           pack_iter_next(it, v, vlen);
+}
+
+/* v, f and nsv of an entry (NULL: absent). An entry CACHE.SET wrote
+ * starts with v and f, then nsv, so a hit reads them in place in one short
+ * pass; nsv only once a namespace exists. Anything else is looked up. */
+static void cache_fields(const struct hash_obj *h, const char **val, size_t *vlen)
+{
+    static const char *const names[] = {"v", "f", "nsv"};
+    static const size_t lens[] = {1, 1, 3};
+    const struct pack *pk = hash_packed(h);
+    struct pack_iter it;
+    if (pk != NULL) {
+        pack_iter_init(pk, &it);
+    }
+    if (pk == NULL || !cache_field_next(&it, "v", 1, &val[0], &vlen[0]) ||
+        !cache_field_next(&it, "f", 1, &val[1], &vlen[1]) ||
+        (server.cache_ns_used && !cache_field_next(&it, "nsv", 3, &val[2], &vlen[2]))) {
+        hash_get_many(h, 3, names, lens, val, vlen);
+    }
+}
+
 /* The entry at argv[1]; false when WRONGTYPE was replied. */
 static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
 {
@@ -99,14 +129,10 @@ static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
         ce->vlen = s.len;
         return true;
     }
-    /* v and f come first in an entry CACHE.SET wrote, so a hit reads two
-     * fields; the namespace version only once a namespace exists. */
-    static const char *const names[] = {"v", "f", "nsv"};
-    static const size_t lens[] = {1, 1, 3};
     const char *val[3] = {NULL, NULL, NULL};
-    size_t vlen[3];
+    size_t vlen[3] = {0, 0, 0};
     if (entry_type(e) == ENTRY_HASH) {
-        hash_get_many(entry_obj(e), server.cache_ns_used ? 3 : 2, names, lens, val, vlen);
+        cache_fields(entry_obj(e), val, vlen);
     }
     if (val[0] == NULL) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
@@ -223,21 +249,34 @@ static void cache_reply(struct client *c, const char *v, size_t vlen, const char
 }
 
 /* cache_reply(c, v, vlen, "hit", NULL, ttl), the reply a cache mostly
- * sends: its middle ("hit" and the nil token) is encoded once per
- * protocol, by the same reply functions, and copied. */
+ * sends, written with one reserve: its middle ("hit" and the nil token)
+ * is encoded once per protocol, by the same reply functions, and copied
+ * as one fixed-size block. */
 static void cache_reply_hit(struct client *c, const char *v, size_t vlen, long long ttl)
 {
-    static struct reply_buf middle[2];
-    struct reply_buf *m = &middle[REPLY(c)->proto == 3];
+    static struct cache_hit_middle {
+        char data[16];
+        size_t len;
+    } middle[2];
+    struct reply_buf *b = REPLY(c);
+    struct cache_hit_middle *m = &middle[b->proto == 3];
     if (m->len == 0) {
-        reply_buf_init(m, REPLY(c)->proto, NULL);
-        reply_bulk_cstr(m, "hit");
-        reply_null(m);
+        struct reply_buf enc;
+        reply_buf_init(&enc, b->proto, NULL);
+        reply_bulk_cstr(&enc, "hit");
+        reply_null(&enc);
+        assert(enc.len <= sizeof(m->data));
+        memcpy(m->data, enc.data, enc.len);
+        m->len = enc.len;
+        reply_buf_deinit(&enc);
     }
-    reply_array_len(REPLY(c), 4);
-    reply_bulk(REPLY(c), v, vlen);
-    reply_raw(REPLY(c), m->data, m->len);
-    reply_int(REPLY(c), ttl);
+    char *p = reply_reserve(b, vlen + 26 + sizeof(m->data) + 2 * 24);
+    size_t n = reply_header_at(p, '*', 4);
+    n += reply_bulk_at(p + n, v, vlen);
+    __builtin_memcpy(p + n, m->data, sizeof(m->data));
+    n += m->len;
+    n += reply_header_at(p + n, ':', ttl);
+    b->len += n;
 }
 
 /* The fill arrived (or the lease ended): answer every waiting client. */

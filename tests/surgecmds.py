@@ -5,6 +5,7 @@ rate limiter) and INV.* (inventory holds), driven by Debian's
 python3-redis over many real connections; their state survives a restart
 (AOF) and shows on a replica. The last line is "N passed, M failed".
 """
+import socket
 import sys
 import threading
 import time
@@ -163,6 +164,59 @@ def freshness_without_a_stale_window_is_the_key_deadline():
         c.execute_command("CACHE.SET", "quote:4", "1.00", "EX", 60, "TAG", "fx")
         c.execute_command("CACHE.PURGE", "TAG", "fx", "SOFT")
         assert cget(c, "quote:4")[1] == "stale"
+    finally:
+        s.cleanup()
+
+
+def raw_reply(sock, *args):
+    """Send one command, return the bytes of its reply (one read loop,
+    until the server has nothing more within 0.3 s)."""
+    req = b"*%d\r\n" % len(args) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(a), a) for a in (x if isinstance(x, bytes) else str(x).encode()
+                                                 for x in args))
+    sock.sendall(req)
+    out = b""
+    sock.settimeout(0.3)
+    for _ in range(100):
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+@case
+def hit_replies_byte_for_byte_in_both_protocols():
+    s = Server()
+    try:
+        s.start()
+        c = s.client()
+        c.execute_command("CACHE.SET", "price:9", "19.99")
+        c.set("flag:new-checkout", "on")  # a plain string is a hit too
+        c.hset("legacy:1", mapping={"f": "", "nsv": "0", "v": "old"})  # fields out of order
+        with socket.create_connection(("127.0.0.1", s.port)) as sock:
+            assert raw_reply(sock, "CACHE.GET", "price:9") == \
+                b"*4\r\n$5\r\n19.99\r\n$3\r\nhit\r\n$-1\r\n:-1\r\n"
+            assert raw_reply(sock, "CACHE.GET", "flag:new-checkout") == \
+                b"*4\r\n$2\r\non\r\n$3\r\nhit\r\n$-1\r\n:-1\r\n"
+            assert raw_reply(sock, "CACHE.GET", "legacy:1") == \
+                b"*4\r\n$3\r\nold\r\n$3\r\nhit\r\n$-1\r\n:-1\r\n"
+            assert raw_reply(sock, "HELLO", "3").startswith(b"%7\r\n")
+            assert raw_reply(sock, "CACHE.GET", "price:9") == \
+                b"*4\r\n$5\r\n19.99\r\n$3\r\nhit\r\n_\r\n:-1\r\n"
+            c.pexpire("price:9", 86_400_000)
+            r = raw_reply(sock, "CACHE.GET", "price:9")
+            head = b"*4\r\n$5\r\n19.99\r\n$3\r\nhit\r\n_\r\n:"
+            assert r.startswith(head) and r.endswith(b"\r\n"), r
+            assert 86_300_000 <= int(r[len(head):-2]) <= 86_400_000, r
+            c.execute_command("CACHE.NS.BUMP", "ns")  # namespaces in use: nsv is read too
+            c.execute_command("CACHE.SET", "ns:9", "v9")
+            assert raw_reply(sock, "CACHE.GET", "ns:9") == \
+                b"*4\r\n$2\r\nv9\r\n$3\r\nhit\r\n_\r\n:-1\r\n"
+            assert raw_reply(sock, "CACHE.GET", "legacy:1").startswith(b"*4\r\n$3\r\nold\r\n")
     finally:
         s.cleanup()
 
