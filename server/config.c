@@ -155,6 +155,7 @@ static const struct cfg_row cfg_rows[] = {
      NULL},
     {"no-appendfsync-on-rewrite", NULL, CFG_BOOL, 0, OFF(no_appendfsync_on_rewrite), "no", 0, 1,
      NULL, NULL},
+    {"save", NULL, CFG_STRING, CFG_MULTI_ARG, OFF(save), "", 0, 0, NULL, NULL},
     {"aof-use-rdb-preamble", NULL, CFG_BOOL, 0, OFF(aof_use_rdb_preamble), "no", 0, 1, NULL,
      NULL},
     {"aof-rewrite-incremental-fsync", NULL, CFG_BOOL, 0, OFF(aof_rewrite_incremental_fsync),
@@ -216,6 +217,37 @@ static const struct cfg_row *cfg_find(const char *name)
 static void *cfg_field(struct config *cfg, const struct cfg_row *r)
 {
     return (char *)cfg + r->offset;
+}
+
+/* save: Redis's "<seconds> <changes> ..." RDB schedule. Surge writes no
+ * RDB (it persists with the AOF), so only the empty schedule, save "",
+ * is accepted; a well-formed schedule is refused rather than ignored, so
+ * nobody counts on snapshots that never happen. */
+static int cfg_check_save(const char *s, const char **err)
+{
+    char buf[256], *words[64];
+    if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf)) {
+        *err = "Invalid save parameters";
+        return -EINVAL;
+    }
+    int n = util_split_words(buf, words, 64);
+    for (int i = 0; i < n; i++) {
+        long long v;
+        if (util_parse_ll(words[i], strlen(words[i]), &v) < 0 || v < 0) {
+            n = -1;
+            break;
+        }
+    }
+    if (n < 0 || n % 2 != 0) {
+        *err = "Invalid save parameters";
+        return -EINVAL;
+    }
+    if (n > 0) {
+        *err = "Surge writes no RDB snapshots: use save \"\" and appendonly yes (the AOF) "
+               "for durability";
+        return -EINVAL;
+    }
+    return 0;
 }
 
 /* Redis's memtoull: a number with an optional b/k/kb/m/mb/g/gb unit. */
@@ -315,6 +347,9 @@ static int cfg_set_value(struct config *cfg, const struct cfg_row *r, int argc, 
         *err = msg;
         return -EINVAL;
     case CFG_STRING:
+        if (field == (void *)&cfg->save && cfg_check_save(s, err) < 0) {
+            return -EINVAL;
+        }
         mem_free(*(char **)field);
         *(char **)field = mem_strdup(s);
         return 0;

@@ -58,6 +58,7 @@ struct config {
     int aof_timestamp_enabled;
     int no_appendfsync_on_rewrite;
     int aof_use_rdb_preamble;
+    char *save;             /* RDB schedule: always "" (Surge keeps no RDB) */
     int aof_rewrite_incremental_fsync;
     int aof_fsync_thread;   /* enum aof_fsync_thread (Surge's own) */
     char *replicaof;        /* "host port", or "" */

@@ -139,6 +139,21 @@ static void test_config_set_errors(void)
     EXPECT_ERR("ERR syntax error", "CONFIG SET timeout 1 maxmemory");
 }
 
+/* save: Surge keeps no RDB, so the schedule is empty and stays so. Redis's
+ * own check comes first (pairs of non-negative integers). */
+static void test_config_save_schedule(void)
+{
+    EXPECT_CONFIG("save", "");
+    OK("CONFIG SET save %s", "");
+    EXPECT_CONFIG("save", "");
+    EXPECT_ERR(SET_FAILED("save") "Invalid save parameters", "CONFIG SET save 900");
+    EXPECT_ERR(SET_FAILED("save") "Invalid save parameters", "CONFIG SET save %s", "900 x");
+    EXPECT_ERR(SET_FAILED("save") "Invalid save parameters", "CONFIG SET save %s", "900 -1");
+    EXPECT_ERR_PREFIX(SET_FAILED("save") "Surge writes no RDB snapshots",
+                      "CONFIG SET save %s", "3600 1 300 100");
+    EXPECT_CONFIG("save", "");
+}
+
 /* A CONFIG SET with any bad pair changes nothing. */
 static void test_config_set_all_or_nothing(void)
 {
@@ -211,5 +226,5 @@ static void test_config_timeout_and_port_apply(void)
 }
 
 CASES_DEFINE(config_cases, TEST(test_config_timeout_and_port_apply), TEST(test_config_get_values), TEST(test_config_get_multi_and_globs),
-             TEST(test_config_set_applies), TEST(test_config_set_errors),
+             TEST(test_config_set_applies), TEST(test_config_set_errors), TEST(test_config_save_schedule),
              TEST(test_config_set_all_or_nothing), TEST(test_config_resetstat_rewrite_help));
