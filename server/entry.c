@@ -14,47 +14,6 @@
 /* Redis keeps strings up to this length in one allocation ("embstr"). */
 #define ENTRY_EMBSTR_MAX 44
 
-static size_t varint_len(size_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static uint8_t *varint_put(uint8_t *p, size_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-static const uint8_t *varint_get(const uint8_t *p, size_t *v)
-{
-    size_t r = 0;
-    int shift = 0;
-    while (*p & 0x80) {
-        r |= (size_t)(*p++ & 0x7f) << shift;
-        shift += 7;
-    }
-    *v = r | ((size_t)*p++ << shift);
-    return p;
-}
-
-/* Decoded positions inside an entry. */
-struct entry_layout {
-    size_t klen;
-    size_t vlen;
-    const uint8_t *expire; /* NULL when none */
-    const uint8_t *key;
-    const uint8_t *val;
-};
-
 static inline int64_t load_i64(const uint8_t *p)
 {
     int64_t v;
@@ -62,27 +21,11 @@ static inline int64_t load_i64(const uint8_t *p)
     return v;
 }
 
-static inline void entry_decode(const struct entry *e, struct entry_layout *l)
-{
-    const uint8_t *p = varint_get(e->data, &l->klen);
-    l->vlen = 8;
-    if (entry_enc(e) == ENTRY_ENC_EMB) {
-        p = varint_get(p, &l->vlen);
-    }
-    l->expire = NULL;
-    if (entry_has_expire(e)) {
-        l->expire = p;
-        p += 8;
-    }
-    l->key = p;
-    l->val = p + l->klen;
-}
-
 size_t entry_size(size_t klen, enum entry_enc enc, size_t vlen, bool has_expire)
 {
-    size_t n = offsetof(struct entry, data) + varint_len(klen) + klen + vlen;
+    size_t n = offsetof(struct entry, data) + pack_varint_len(klen) + klen + vlen;
     if (enc == ENTRY_ENC_EMB) {
-        n += varint_len(vlen);
+        n += pack_varint_len(vlen);
     }
     return n + (has_expire ? 8 : 0);
 }
@@ -95,9 +38,9 @@ static uint8_t *entry_build(struct entry **out, enum entry_type type, enum entry
     struct entry *e = mem_alloc(entry_size(klen, enc, vlen, has_expire));
     e->node.link = 0;
     e->hdr = (uint8_t)(type | (enc << ENTRY_HDR_ENC_SHIFT) | (has_expire ? ENTRY_HDR_EXPIRE : 0));
-    uint8_t *p = varint_put(e->data, klen);
+    uint8_t *p = e->data + pack_varint_put(e->data, klen);
     if (enc == ENTRY_ENC_EMB) {
-        p = varint_put(p, vlen);
+        p += pack_varint_put(p, vlen);
     }
     if (has_expire) {
         memcpy(p, &expire_ms, 8);
@@ -148,15 +91,6 @@ struct entry *entry_new_obj(const char *key, size_t klen, enum entry_type type, 
     uint8_t *dst = entry_build(&e, type, ENTRY_ENC_PTR, key, klen, 8, expire_ms);
     memcpy(dst, &obj, sizeof(obj));
     return e;
-}
-
-void *entry_obj(const struct entry *e)
-{
-    struct entry_layout l;
-    entry_decode(e, &l);
-    void *obj;
-    memcpy(&obj, l.val, sizeof(obj));
-    return obj;
 }
 
 void entry_set_obj(struct entry *e, void *obj, bool packed)
@@ -266,7 +200,7 @@ void entry_free_replaced(struct entry *old, const struct entry *successor)
 
 void entry_key(const struct entry *e, const char **key, size_t *len)
 {
-    const uint8_t *p = varint_get(e->data, len);
+    const uint8_t *p = e->data + pack_varint_get(e->data, len);
     if (entry_enc(e) == ENTRY_ENC_EMB) {
         while (*p++ & 0x80) {
         }
@@ -275,16 +209,6 @@ void entry_key(const struct entry *e, const char **key, size_t *len)
         p += 8;
     }
     *key = (const char *)p;
-}
-
-int64_t entry_expire(const struct entry *e)
-{
-    if (!entry_has_expire(e)) {
-        return -1;
-    }
-    struct entry_layout l;
-    entry_decode(e, &l);
-    return load_i64(l.expire);
 }
 
 void entry_set_expire_inplace(struct entry *e, int64_t expire_ms)

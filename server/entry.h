@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "server/dict.h"
+#include "server/pack.h"
 
 enum entry_type {
     ENTRY_STRING = 0,
@@ -81,6 +82,55 @@ static inline bool entry_has_expire(const struct entry *e)
     return (e->hdr & ENTRY_HDR_EXPIRE) != 0;
 }
 
+/* Decoded positions inside an entry (lengths are the packs' varints).
+ * Inline, with the readers every lookup uses. */
+struct entry_layout {
+    size_t klen;
+    size_t vlen;
+    const uint8_t *expire; /* NULL when none */
+    const uint8_t *key;
+    const uint8_t *val;
+};
+
+static inline void entry_decode(const struct entry *e, struct entry_layout *l)
+{
+    const uint8_t *p = e->data + pack_varint_get(e->data, &l->klen);
+    l->vlen = 8;
+    if (entry_enc(e) == ENTRY_ENC_EMB) {
+        p += pack_varint_get(p, &l->vlen);
+    }
+    l->expire = NULL;
+    if (entry_has_expire(e)) {
+        l->expire = p;
+        p += 8;
+    }
+    l->key = p;
+    l->val = p + l->klen;
+}
+
+/* The collection of an ENTRY_ENC_PTR entry (borrowed). */
+static inline void *entry_obj(const struct entry *e)
+{
+    struct entry_layout l;
+    entry_decode(e, &l);
+    void *obj;
+    __builtin_memcpy(&obj, l.val, sizeof(obj));
+    return obj;
+}
+
+/* Deadline in unix ms, or -1. */
+static inline int64_t entry_expire(const struct entry *e)
+{
+    if (!entry_has_expire(e)) {
+        return -1;
+    }
+    struct entry_layout l;
+    entry_decode(e, &l);
+    int64_t v;
+    __builtin_memcpy(&v, l.expire, 8);
+    return v;
+}
+
 /* Allocation size of an entry with these parts. */
 size_t entry_size(size_t klen, enum entry_enc enc, size_t vlen, bool has_expire);
 
@@ -106,8 +156,6 @@ static inline bool entry_is_packed(const struct entry *e)
 {
     return entry_type(e) == ENTRY_ZSET && (e->hdr & ENTRY_HDR_PACKED) != 0;
 }
-/* The collection of an ENTRY_ENC_PTR entry (borrowed). */
-void *entry_obj(const struct entry *e);
 /* A copy of e with another key (RENAME, COPY, MOVE keep value and deadline). */
 struct entry *entry_dup_with_key(const struct entry *e, const char *key, size_t klen);
 /* A copy of e with another deadline (< 0: none). Frees nothing. */
@@ -118,8 +166,6 @@ void entry_free(struct entry *e);
 void entry_free_replaced(struct entry *old, const struct entry *successor);
 
 void entry_key(const struct entry *e, const char **key, size_t *len);
-/* Deadline in unix ms, or -1. */
-int64_t entry_expire(const struct entry *e);
 /* Overwrite the deadline of an entry that already has one. */
 void entry_set_expire_inplace(struct entry *e, int64_t expire_ms);
 

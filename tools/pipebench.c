@@ -13,8 +13,14 @@
  * Prints one line:
  *   pipebench: command=<name> requests=N seconds=T rps=R reply_bytes=B
  *
+ * With -r N, "__rand_int__" in the command becomes a 12-digit number below
+ * N (as in redis-benchmark), spread evenly rather than drawn at random:
+ * request k of connection c's batch uses (c * P + k) % N, so every key of
+ * a keyspace up to C * P keys is read, and a few unlucky hash-table
+ * buckets cannot decide a comparison.
+ *
  * Usage: pipebench [-h host] [-p port] [-c conns] [-P pipeline]
- *                  [-n requests] [--warmup W] -- command [args...]
+ *                  [-n requests] [--warmup W] [-r N] -- command [args...]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,9 +39,12 @@
 #define MAX_CONNS 512
 #define MAX_PIPELINE 1024
 #define MAX_DEPTH 8
+#define RAND_TOKEN "__rand_int__"
 
 struct conn {
     int fd;
+    char *batch;      /* P requests, sent with one write */
+    size_t batch_len;
     char *in;
     size_t in_len, in_cap;
     int pending; /* replies still to come for the batch in flight */
@@ -44,9 +53,7 @@ struct conn {
 struct run {
     const char *host;
     int port, conns, pipeline;
-    long requests, warmup;
-    char *batch;      /* P copies of the command */
-    size_t batch_len;
+    long requests, warmup, keyspace;
     char type;        /* the first byte every reply must have */
     long done;
     size_t reply_bytes;
@@ -128,8 +135,8 @@ static int connect_to(const struct run *r)
 static void send_batch(struct run *r, struct conn *c)
 {
     size_t off = 0;
-    while (off < r->batch_len) {
-        ssize_t w = write(c->fd, r->batch + off, r->batch_len - off);
+    while (off < c->batch_len) {
+        ssize_t w = write(c->fd, c->batch + off, c->batch_len - off);
         if (w < 0 && errno != EINTR) {
             die("write");
         }
@@ -217,10 +224,42 @@ static double run_phase(struct run *r, struct conn *cs, int ep, long total)
     return now_s() - t0;
 }
 
+/* Append one argument, "__rand_int__" replaced by the 12-digit key. */
+static size_t put_arg(char *dst, const char *arg, long key)
+{
+    const char *at = key >= 0 ? strstr(arg, RAND_TOKEN) : NULL;
+    if (at == NULL) {
+        return (size_t)sprintf(dst, "$%zu\r\n%s\r\n", strlen(arg), arg);
+    }
+    return (size_t)sprintf(dst, "$%zu\r\n%.*s%012ld%s\r\n", strlen(arg) - strlen(RAND_TOKEN) + 12,
+                           (int)(at - arg), arg, key, at + strlen(RAND_TOKEN));
+}
+
+/* Connection n's batch: P requests as RESP, keys spread as -r says. */
+static void build_batch(const struct run *r, struct conn *c, int n, int nargs, char **args)
+{
+    size_t most = 16;
+    for (int k = 0; k < nargs; k++) {
+        most += strlen(args[k]) + 32;
+    }
+    c->batch = malloc(most * (size_t)r->pipeline);
+    if (c->batch == NULL) {
+        die("memory");
+    }
+    c->batch_len = 0;
+    for (int p = 0; p < r->pipeline; p++) {
+        long key = r->keyspace > 0 ? ((long)n * r->pipeline + p) % r->keyspace : -1;
+        c->batch_len += (size_t)sprintf(c->batch + c->batch_len, "*%d\r\n", nargs);
+        for (int k = 0; k < nargs; k++) {
+            c->batch_len += put_arg(c->batch + c->batch_len, args[k], key);
+        }
+    }
+}
+
 static void usage_exit(void)
 {
     fprintf(stderr, "usage: pipebench [-h host] [-p port] [-c conns] [-P pipeline] "
-                    "[-n requests] [--warmup W] -- command [args...]\n");
+                    "[-n requests] [--warmup W] [-r N] -- command [args...]\n");
     exit(2);
 }
 
@@ -236,7 +275,7 @@ static long arg_long(const char *s, long lo, long hi)
 
 int main(int argc, char **argv)
 {
-    struct run r = {"127.0.0.1", 6379, 50, 16, 1000000, 100000, NULL, 0, 0, 0, 0};
+    struct run r = {"127.0.0.1", 6379, 50, 16, 1000000, 100000, 0, 0, 0, 0};
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -260,6 +299,8 @@ int main(int argc, char **argv)
             r.requests = arg_long(v, 1, 1000000000L);
         } else if (strcmp(a, "--warmup") == 0) {
             r.warmup = arg_long(v, 0, 1000000000L);
+        } else if (strcmp(a, "-r") == 0) {
+            r.keyspace = arg_long(v, 1, 1000000000000L);
         } else {
             usage_exit();
         }
@@ -267,30 +308,13 @@ int main(int argc, char **argv)
     if (i >= argc) {
         usage_exit();
     }
-    /* One request as RESP, then P copies of it. */
-    size_t one_len = (size_t)snprintf(NULL, 0, "*%d\r\n", argc - i);
-    for (int k = i; k < argc; k++) {
-        one_len += (size_t)snprintf(NULL, 0, "$%zu\r\n%s\r\n", strlen(argv[k]), argv[k]);
-    }
-    char *one = malloc(one_len + 1);
-    r.batch = malloc(one_len * (size_t)r.pipeline + 1);
-    if (one == NULL || r.batch == NULL) {
-        die("memory");
-    }
-    size_t at = (size_t)sprintf(one, "*%d\r\n", argc - i);
-    for (int k = i; k < argc; k++) {
-        at += (size_t)sprintf(one + at, "$%zu\r\n%s\r\n", strlen(argv[k]), argv[k]);
-    }
-    for (int k = 0; k < r.pipeline; k++) {
-        memcpy(r.batch + r.batch_len, one, one_len);
-        r.batch_len += one_len;
-    }
     int ep = epoll_create1(0);
     struct conn *cs = calloc((size_t)r.conns, sizeof(*cs));
     if (ep < 0 || cs == NULL) {
         die("setup");
     }
     for (int k = 0; k < r.conns; k++) {
+        build_batch(&r, &cs[k], k, argc - i, argv + i);
         cs[k].fd = connect_to(&r);
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &cs[k]};
         if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[k].fd, &ev) < 0) {
@@ -310,10 +334,9 @@ int main(int argc, char **argv)
     for (int k = 0; k < r.conns; k++) {
         close(cs[k].fd);
         free(cs[k].in);
+        free(cs[k].batch);
     }
     free(cs);
-    free(one);
-    free(r.batch);
     close(ep);
     return 0;
 }
