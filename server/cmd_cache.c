@@ -92,9 +92,24 @@ static inline bool cache_field_next(struct pack_iter *it, const char *name, size
            pack_iter_next(it, v, vlen);
 }
 
+/* The rest of a packed hash, up to the field called name, and its value. */
+static bool cache_field_find(struct pack_iter *it, const char *name, size_t nlen,
+                             const char **v, size_t *vlen)
+{
+    const char *f;
+    size_t flen;
+    while (pack_iter_next(it, &f, &flen) && pack_iter_next(it, v, vlen)) {
+        if (flen == nlen && memcmp(f, name, nlen) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* v, f and nsv of an entry (NULL: absent). An entry CACHE.SET wrote
- * starts with v and f, then nsv, so a hit reads them in place in one short
- * pass; nsv only once a namespace exists. Anything else is looked up. */
+ * starts with v and f, so a hit reads them in place in one short pass,
+ * which goes on to nsv (written last) only once a namespace exists.
+ * Anything else is looked up field by field. */
 static void cache_fields(const struct hash_obj *h, const char **val, size_t *vlen)
 {
     static const char *const names[] = {"v", "f", "nsv"};
@@ -106,8 +121,8 @@ static void cache_fields(const struct hash_obj *h, const char **val, size_t *vle
     }
     if (pk == NULL || !cache_field_next(&it, "v", 1, &val[0], &vlen[0]) ||
         !cache_field_next(&it, "f", 1, &val[1], &vlen[1]) ||
-        (server.cache_ns_used && !cache_field_next(&it, "nsv", 3, &val[2], &vlen[2]))) {
-        hash_get_many(h, 3, names, lens, val, vlen);
+        (server.cache_ns_used && !cache_field_find(&it, "nsv", 3, &val[2], &vlen[2]))) {
+        hash_get_many(h, server.cache_ns_used ? 3 : 2, names, lens, val, vlen);
     }
 }
 

@@ -219,7 +219,7 @@ static void *cfg_field(struct config *cfg, const struct cfg_row *r)
     return (char *)cfg + r->offset;
 }
 
-/* save: Redis's "<seconds> <changes> ..." RDB schedule. Surge writes no
+/* save: Redis's "<seconds> <changes> ..." RDB schedule (seconds >= 1). Surge writes no
  * RDB (it persists with the AOF), so only the empty schedule, save "",
  * is accepted; a well-formed schedule is refused rather than ignored, so
  * nobody counts on snapshots that never happen. */
@@ -233,7 +233,7 @@ static int cfg_check_save(const char *s, const char **err)
     int n = util_split_words(buf, words, 64);
     for (int i = 0; i < n; i++) {
         long long v;
-        if (util_parse_ll(words[i], strlen(words[i]), &v) < 0 || v < 0) {
+        if (util_parse_ll(words[i], strlen(words[i]), &v) < 0 || v < (i % 2 == 0 ? 1 : 0)) {
             n = -1;
             break;
         }

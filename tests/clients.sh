@@ -251,12 +251,12 @@ refused() {
     name=$1
     shift
     pats=""
-    while [ "$1" != -- ]; do
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
         pats="$pats
 $1"
         shift
     done
-    shift
+    [ $# -gt 0 ] && shift
     out="$TMP/refused.out"
     run_server "$@" >"$out" 2>&1 &
     PID=$!

@@ -168,22 +168,33 @@ def freshness_without_a_stale_window_is_the_key_deadline():
         s.cleanup()
 
 
+def resp_end(buf, i=0):
+    """Where the RESP reply starting at buf[i] ends, or None if incomplete."""
+    nl = buf.find(b"\r\n", i)
+    if nl < 0:
+        return None
+    kind, head = buf[i:i + 1], buf[i + 1:nl]
+    at = nl + 2
+    if kind in b"$=!" and head != b"-1":
+        return at + int(head) + 2 if len(buf) >= at + int(head) + 2 else None
+    if kind in b"*~>%" and head != b"-1":
+        for _ in range(int(head) * (2 if kind == b"%" else 1)):
+            at = resp_end(buf, at)
+            if at is None:
+                return None
+        return at
+    return at
+
+
 def raw_reply(sock, *args):
-    """Send one command, return the bytes of its reply (one read loop,
-    until the server has nothing more within 0.3 s)."""
-    req = b"*%d\r\n" % len(args) + b"".join(
-        b"$%d\r\n%s\r\n" % (len(a), a) for a in (x if isinstance(x, bytes) else str(x).encode()
-                                                 for x in args))
-    sock.sendall(req)
+    """Send one command; the bytes of its whole reply (within 10 s)."""
+    sock.sendall(b"*%d\r\n" % len(args) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(a), a) for a in (str(x).encode() for x in args)))
+    sock.settimeout(10)
     out = b""
-    sock.settimeout(0.3)
-    for _ in range(100):
-        try:
-            chunk = sock.recv(65536)
-        except socket.timeout:
-            break
-        if not chunk:
-            break
+    while resp_end(out) is None:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed after %r" % out
         out += chunk
     return out
 

@@ -149,9 +149,12 @@ static void test_config_save_schedule(void)
     EXPECT_ERR(SET_FAILED("save") "Invalid save parameters", "CONFIG SET save 900");
     EXPECT_ERR(SET_FAILED("save") "Invalid save parameters", "CONFIG SET save %s", "900 x");
     EXPECT_ERR(SET_FAILED("save") "Invalid save parameters", "CONFIG SET save %s", "900 -1");
-    EXPECT_ERR_PREFIX(SET_FAILED("save") "Surge writes no RDB snapshots",
-                      "CONFIG SET save %s", "3600 1 300 100");
-    EXPECT_CONFIG("save", "");
+    EXPECT_ERR(SET_FAILED("save") "Invalid save parameters", "CONFIG SET save %s", "0 1");
+    if (!h_is_reference()) { /* Redis takes a schedule; Surge has no RDB to write */
+        EXPECT_ERR_PREFIX(SET_FAILED("save") "Surge writes no RDB snapshots",
+                          "CONFIG SET save %s", "3600 1 300 100");
+        EXPECT_CONFIG("save", "");
+    }
 }
 
 /* A CONFIG SET with any bad pair changes nothing. */
