@@ -245,6 +245,17 @@ static void test_ll_to_str(void)
             CHECK_STR(buf, want);
         }
     }
+    /* TTLs, lengths and counters mostly stay below 10^8: the first 100k
+     * values whole, then a million spread to 10^8 (a prime stride). */
+    for (long long v = 0; v < 100000000LL; v += v < 100000 ? 1 : 97) {
+        char want8[32];
+        snprintf(want8, sizeof(want8), "%lld", v);
+        size_t n8 = resp_ll_to_str(buf, v);
+        if (strcmp(buf, want8) != 0 || n8 != strlen(want8)) {
+            CHECK_STR(buf, want8);
+            break;
+        }
+    }
     /* Every digit count and sign, and the edges around each power of ten,
      * against printf; each parses back to itself. */
     char want[32];
