@@ -63,7 +63,12 @@ static inline size_t reply_number_at(char *p, char prefix, long long n)
     return 1 + resp_ll_to_str(p + 1, n);
 }
 
-/* "<prefix><n>\r\n" at p (room for 24 bytes); its length. */
+/* Room the _at writers need: a header ("<prefix><n>\r\n", n an int64),
+ * and a bulk string of len bytes (its header, the bytes, "\r\n"). */
+#define REPLY_HEADER_ROOM 24
+#define REPLY_BULK_ROOM(len) ((len) + REPLY_HEADER_ROOM + 2)
+
+/* "<prefix><n>\r\n" at p (REPLY_HEADER_ROOM bytes free); its length. */
 static inline size_t reply_header_at(char *p, char prefix, long long n)
 {
     size_t len = reply_number_at(p, prefix, n);
@@ -74,7 +79,7 @@ static inline size_t reply_header_at(char *p, char prefix, long long n)
 
 static inline void reply_header(struct reply_buf *b, char prefix, long long n)
 {
-    char *p = reply_reserve(b, 24);
+    char *p = reply_reserve(b, REPLY_HEADER_ROOM);
     b->len += reply_header_at(p, prefix, n);
 }
 
@@ -94,7 +99,7 @@ static inline void reply_int(struct reply_buf *b, long long v)
     reply_header(b, ':', v);
 }
 
-/* A bulk string at d (room for len + 26 bytes); its length. For writers
+/* A bulk string at d (REPLY_BULK_ROOM(len) bytes free); its length. For writers
  * that reserve once for a whole reply. */
 static inline size_t reply_bulk_at(char *d, const void *p, size_t len)
 {
@@ -107,7 +112,7 @@ static inline size_t reply_bulk_at(char *d, const void *p, size_t len)
 
 static inline void reply_bulk(struct reply_buf *b, const void *p, size_t len)
 {
-    char *d = reply_reserve(b, len + 26);
+    char *d = reply_reserve(b, REPLY_BULK_ROOM(len));
     b->len += reply_bulk_at(d, p, len);
 }
 void reply_bulk_cstr(struct reply_buf *b, const char *s);

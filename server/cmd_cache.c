@@ -275,7 +275,8 @@ static void cache_reply_hit(struct client *c, const char *v, size_t vlen, long l
         m->len = enc.len;
         reply_buf_deinit(&enc);
     }
-    char *p = reply_reserve(b, vlen + 26 + sizeof(m->data) + 2 * 24);
+    char *p = reply_reserve(b, REPLY_HEADER_ROOM + REPLY_BULK_ROOM(vlen) + sizeof(m->data) +
+                                   REPLY_HEADER_ROOM);
     size_t n = reply_header_at(p, '*', 4);
     n += reply_bulk_at(p + n, v, vlen);
     __builtin_memcpy(p + n, m->data, sizeof(m->data));
