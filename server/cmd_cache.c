@@ -96,10 +96,18 @@ static bool cache_field_find(struct pack_iter *it, const char *name, size_t nlen
     return false;
 }
 
+/* The next field of a packed hash, when its one-letter name is c. */
+static inline bool cache_field_next(struct pack_iter *it, char c, const char **v, size_t *vlen)
+{
+    const char *f;
+    size_t flen;
+    return pack_iter_next(it, &f, &flen) && flen == 1 && f[0] == c && pack_iter_next(it, v, vlen);
+}
+
 /* v, f and nsv of an entry (NULL: absent). An entry CACHE.SET wrote
- * starts with v and f, so a hit reads them in place in one short pass,
- * which goes on to nsv (written last) only once a namespace exists.
- * Fields in another order are looked up one by one. */
+ * starts with v and f, so a hit reads them in place from the first two
+ * fields, and goes on to nsv (written last) only once a namespace
+ * exists. Fields in another order are looked up one by one. */
 static void cache_fields(const struct hash_obj *h, const char **val, size_t *vlen)
 {
     static const char *const names[] = {"v", "f", "nsv"};
@@ -109,8 +117,8 @@ static void cache_fields(const struct hash_obj *h, const char **val, size_t *vle
     if (pk != NULL) {
         pack_iter_init(pk, &it);
     }
-    if (pk == NULL || !cache_field_find(&it, "v", 1, &val[0], &vlen[0]) ||
-        !cache_field_find(&it, "f", 1, &val[1], &vlen[1]) ||
+    if (pk == NULL || !cache_field_next(&it, 'v', &val[0], &vlen[0]) ||
+        !cache_field_next(&it, 'f', &val[1], &vlen[1]) ||
         (server.cache_ns_used && !cache_field_find(&it, "nsv", 3, &val[2], &vlen[2]))) {
         hash_get_many(h, server.cache_ns_used ? 3 : 2, names, lens, val, vlen);
     }
