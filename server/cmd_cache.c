@@ -105,9 +105,10 @@ static inline bool cache_field_next(struct pack_iter *it, char c, const char **v
 }
 
 /* v, f and nsv of an entry (NULL: absent). An entry CACHE.SET wrote
- * starts with v and f, so a hit reads them in place from the first two
- * fields, and goes on to nsv (written last) only once a namespace
- * exists. Fields in another order are looked up one by one. */
+ * starts with f and v, so a hit reads them in place from the first two
+ * fields (f shares the cache line of the pack's header; the value, which
+ * the reply copies, follows), and goes on to nsv (written last) only once
+ * a namespace exists. Fields in another order are looked up one by one. */
 static void cache_fields(const struct hash_obj *h, const char **val, size_t *vlen)
 {
     static const char *const names[] = {"v", "f", "nsv"};
@@ -117,8 +118,8 @@ static void cache_fields(const struct hash_obj *h, const char **val, size_t *vle
     if (pk != NULL) {
         pack_iter_init(pk, &it);
     }
-    if (pk == NULL || !cache_field_next(&it, 'v', &val[0], &vlen[0]) ||
-        !cache_field_next(&it, 'f', &val[1], &vlen[1]) ||
+    if (pk == NULL || !cache_field_next(&it, 'f', &val[1], &vlen[1]) ||
+        !cache_field_next(&it, 'v', &val[0], &vlen[0]) ||
         (server.cache_ns_used && !cache_field_find(&it, "nsv", 3, &val[2], &vlen[2]))) {
         hash_get_many(h, server.cache_ns_used ? 3 : 2, names, lens, val, vlen);
     }
@@ -574,8 +575,9 @@ static void cache_store(struct client *c, int vat, const struct cache_opts *o)
                                  (int)o->tags[i]->len, o->tags[i]->ptr);
     }
     tlen = tlen < sizeof(tags) ? tlen : sizeof(tags) - 1;
-    hash_set(h, "v", 1, c->argv[vat].ptr, c->argv[vat].len, &lim);
+    /* f first: a hit reads it beside the pack's header, then the value. */
     hash_set(h, "f", 1, fnum, (size_t)fl, &lim);
+    hash_set(h, "v", 1, c->argv[vat].ptr, c->argv[vat].len, &lim);
     hash_set(h, "ver", 3, vnum, (size_t)vl, &lim);
     hash_set(h, "tags", 4, tags, tlen, &lim);
     hash_set(h, "nsv", 3, nnum, (size_t)nl, &lim);
@@ -585,10 +587,10 @@ static void cache_store(struct client *c, int vat, const struct cache_opts *o)
     prop_cmd_begin(c->db_id, 12);
     prop_arg_str("HSET");
     prop_arg(key, klen);
-    prop_arg_str("v");
-    prop_arg(c->argv[vat].ptr, c->argv[vat].len);
     prop_arg_str("f");
     prop_arg(fnum, (size_t)fl);
+    prop_arg_str("v");
+    prop_arg(c->argv[vat].ptr, c->argv[vat].len);
     prop_arg_str("ver");
     prop_arg(vnum, (size_t)vl);
     prop_arg_str("tags");
