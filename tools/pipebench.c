@@ -72,29 +72,56 @@ static void die(const char *what)
     exit(1);
 }
 
+/* A length or count line at p ("$100\r\n", "*-1\r\n"): its bytes
+ * through CRLF, and its number in *n, read digit by digit (a library
+ * strtoll per element would cost the client more than the server spends
+ * on it); 0 when incomplete, -1 when malformed. */
+static long count_line(const char *p, size_t len, long long *n)
+{
+    size_t first = len > 1 && p[1] == '-' ? 2 : 1, i = first;
+    long long v = 0;
+    for (; i < len && i < 20 && p[i] >= '0' && p[i] <= '9'; i++) {
+        v = v * 10 + (p[i] - '0');
+    }
+    if (i + 1 >= len) {
+        return i < 20 ? 0 : -1;
+    }
+    if (i == first || p[i] != '\r' || p[i + 1] != '\n') {
+        return -1;
+    }
+    *n = first == 2 ? -v : v;
+    return (long)(i + 2);
+}
+
 /* Bytes of the one complete reply at p, 0 when incomplete, -1 when
  * malformed. Arrays, maps, sets and pushes nest up to MAX_DEPTH. */
 static long reply_end(const char *p, size_t len, int depth)
 {
-    const char *nl = memchr(p, '\n', len);
-    if (nl == NULL) {
-        return 0;
-    }
-    if (nl == p || nl[-1] != '\r' || depth > MAX_DEPTH) {
+    if (depth > MAX_DEPTH) {
         return -1;
     }
-    size_t head = (size_t)(nl - p) + 1;
-    long long n = strtoll(p + 1, NULL, 10);
+    long long n = 0;
+    long head;
     switch (p[0]) {
-    case '+': case '-': case ':': case '_': case ',': case '#': case '(':
-        return (long)head;
-    case '$': case '=': case '!':
-        if (n < 0) {
-            return (long)head;
+    case '+': case '-': case ':': case '_': case ',': case '#': case '(': {
+        const char *nl = memchr(p, '\n', len);
+        if (nl == NULL) {
+            return 0;
         }
-        return len >= head + (size_t)n + 2 ? (long)(head + (size_t)n + 2) : 0;
+        return nl == p || nl[-1] != '\r' ? -1 : (long)(nl - p) + 1;
+    }
+    case '$': case '=': case '!':
+        head = count_line(p, len, &n);
+        if (head <= 0 || n < 0) {
+            return head;
+        }
+        return len >= (size_t)head + (size_t)n + 2 ? head + (long)n + 2 : 0;
     case '*': case '~': case '>': case '%': {
-        size_t off = head;
+        head = count_line(p, len, &n);
+        if (head <= 0) {
+            return head;
+        }
+        size_t off = (size_t)head;
         long long items = p[0] == '%' ? 2 * n : n;
         for (long long i = 0; i < items; i++) {
             if (off >= len) {
