@@ -208,6 +208,8 @@ def hit_replies_byte_for_byte_in_both_protocols():
         c.execute_command("CACHE.SET", "price:9", "19.99")
         c.set("flag:new-checkout", "on")  # a plain string is a hit too
         c.hset("legacy:1", mapping={"f": "", "nsv": "0", "v": "old"})  # fields out of order
+        # v before f, as entries in AOFs and replication streams of earlier builds
+        c.hset("older:1", mapping={"v": "kept", "f": "", "ver": "-1", "tags": "", "nsv": "0"})
         with socket.create_connection(("127.0.0.1", s.port)) as sock:
             assert raw_reply(sock, "CACHE.GET", "price:9") == \
                 b"*4\r\n$5\r\n19.99\r\n$3\r\nhit\r\n$-1\r\n:-1\r\n"
@@ -215,6 +217,8 @@ def hit_replies_byte_for_byte_in_both_protocols():
                 b"*4\r\n$2\r\non\r\n$3\r\nhit\r\n$-1\r\n:-1\r\n"
             assert raw_reply(sock, "CACHE.GET", "legacy:1") == \
                 b"*4\r\n$3\r\nold\r\n$3\r\nhit\r\n$-1\r\n:-1\r\n"
+            assert raw_reply(sock, "CACHE.GET", "older:1") == \
+                b"*4\r\n$4\r\nkept\r\n$3\r\nhit\r\n$-1\r\n:-1\r\n"
             assert raw_reply(sock, "HELLO", "3").startswith(b"%7\r\n")
             assert raw_reply(sock, "CACHE.GET", "price:9") == \
                 b"*4\r\n$5\r\n19.99\r\n$3\r\nhit\r\n_\r\n:-1\r\n"
@@ -228,6 +232,7 @@ def hit_replies_byte_for_byte_in_both_protocols():
             assert raw_reply(sock, "CACHE.GET", "ns:9") == \
                 b"*4\r\n$2\r\nv9\r\n$3\r\nhit\r\n_\r\n:-1\r\n"
             assert raw_reply(sock, "CACHE.GET", "legacy:1").startswith(b"*4\r\n$3\r\nold\r\n")
+            assert raw_reply(sock, "CACHE.GET", "older:1").startswith(b"*4\r\n$4\r\nkept\r\n")
     finally:
         s.cleanup()
 

@@ -15,9 +15,10 @@
  *
  * With -r N, "__rand_int__" in the command becomes a 12-digit number below
  * N (as in redis-benchmark), spread evenly rather than drawn at random:
- * request k of connection c's batch uses (c * P + k) % N, so every key of
- * a keyspace up to C * P keys is read, and a few unlucky hash-table
- * buckets cannot decide a comparison.
+ * request k of connection c's b-th batch uses ((b * C + c) * P + k) % N,
+ * each connection cycling through as many prepared batches as cover N
+ * (up to MAX_BATCHES), so every key of the keyspace is read at any depth,
+ * and a few unlucky hash-table buckets cannot decide a comparison.
  *
  * Usage: pipebench [-h host] [-p port] [-c conns] [-P pipeline]
  *                  [-n requests] [--warmup W] [-r N] -- command [args...]
@@ -39,12 +40,14 @@
 #define MAX_CONNS 512
 #define MAX_PIPELINE 1024
 #define MAX_DEPTH 8
+#define MAX_BATCHES 256
 #define RAND_TOKEN "__rand_int__"
 
 struct conn {
     int fd;
-    char *batch;      /* P requests, sent with one write */
-    size_t batch_len;
+    char *batch;      /* nbatches batches of P requests, each sent with one write */
+    size_t *batch_off; /* batch b is batch[batch_off[b]..batch_off[b + 1]) */
+    int nbatches, next;
     char *in;
     size_t in_len, in_cap;
     int pending; /* replies still to come for the batch in flight */
@@ -80,11 +83,14 @@ static long count_line(const char *p, size_t len, long long *n)
 {
     size_t first = len > 1 && p[1] == '-' ? 2 : 1, i = first;
     long long v = 0;
-    for (; i < len && i < 20 && p[i] >= '0' && p[i] <= '9'; i++) {
+    for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
+        if (i - first == 18) {
+            return -1; /* no length or count has 19 digits */
+        }
         v = v * 10 + (p[i] - '0');
     }
     if (i + 1 >= len) {
-        return i < 20 ? 0 : -1;
+        return 0;
     }
     if (i == first || p[i] != '\r' || p[i + 1] != '\n') {
         return -1;
@@ -161,14 +167,15 @@ static int connect_to(const struct run *r)
 
 static void send_batch(struct run *r, struct conn *c)
 {
-    size_t off = 0;
-    while (off < c->batch_len) {
-        ssize_t w = write(c->fd, c->batch + off, c->batch_len - off);
+    size_t off = c->batch_off[c->next], end = c->batch_off[c->next + 1];
+    while (off < end) {
+        ssize_t w = write(c->fd, c->batch + off, end - off);
         if (w < 0 && errno != EINTR) {
             die("write");
         }
         off += w > 0 ? (size_t)w : 0;
     }
+    c->next = (c->next + 1) % c->nbatches;
     c->pending = r->pipeline;
 }
 
@@ -262,25 +269,35 @@ static size_t put_arg(char *dst, const char *arg, long key)
                            (int)(at - arg), arg, key, at + strlen(RAND_TOKEN));
 }
 
-/* Connection n's batch: P requests as RESP, keys spread as -r says. */
-static void build_batch(const struct run *r, struct conn *c, int n, int nargs, char **args)
+/* Connection n's batches: P requests each as RESP, keys spread as -r
+ * says. */
+static void build_batches(const struct run *r, struct conn *c, int n, int nargs, char **args)
 {
+    long per_round = (long)r->conns * r->pipeline;
+    long need = r->keyspace > 0 ? (r->keyspace + per_round - 1) / per_round : 1;
+    c->nbatches = need < MAX_BATCHES ? (int)need : MAX_BATCHES;
     size_t most = 16;
     for (int k = 0; k < nargs; k++) {
         most += strlen(args[k]) + 32;
     }
-    c->batch = malloc(most * (size_t)r->pipeline);
-    if (c->batch == NULL) {
+    c->batch = malloc(most * (size_t)r->pipeline * (size_t)c->nbatches);
+    c->batch_off = malloc(sizeof(*c->batch_off) * (size_t)(c->nbatches + 1));
+    if (c->batch == NULL || c->batch_off == NULL) {
         die("memory");
     }
-    c->batch_len = 0;
-    for (int p = 0; p < r->pipeline; p++) {
-        long key = r->keyspace > 0 ? ((long)n * r->pipeline + p) % r->keyspace : -1;
-        c->batch_len += (size_t)sprintf(c->batch + c->batch_len, "*%d\r\n", nargs);
-        for (int k = 0; k < nargs; k++) {
-            c->batch_len += put_arg(c->batch + c->batch_len, args[k], key);
+    size_t len = 0;
+    for (int b = 0; b < c->nbatches; b++) {
+        c->batch_off[b] = len;
+        for (int p = 0; p < r->pipeline; p++) {
+            long slot = ((long)b * r->conns + n) * r->pipeline + p;
+            long key = r->keyspace > 0 ? slot % r->keyspace : -1;
+            len += (size_t)sprintf(c->batch + len, "*%d\r\n", nargs);
+            for (int k = 0; k < nargs; k++) {
+                len += put_arg(c->batch + len, args[k], key);
+            }
         }
     }
+    c->batch_off[c->nbatches] = len;
 }
 
 static void usage_exit(void)
@@ -341,7 +358,7 @@ int main(int argc, char **argv)
         die("setup");
     }
     for (int k = 0; k < r.conns; k++) {
-        build_batch(&r, &cs[k], k, argc - i, argv + i);
+        build_batches(&r, &cs[k], k, argc - i, argv + i);
         cs[k].fd = connect_to(&r);
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &cs[k]};
         if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[k].fd, &ev) < 0) {
@@ -362,6 +379,7 @@ int main(int argc, char **argv)
         close(cs[k].fd);
         free(cs[k].in);
         free(cs[k].batch);
+        free(cs[k].batch_off);
     }
     free(cs);
     close(ep);
