@@ -9,9 +9,9 @@
  *   CACHE.PURGE TAG t [t ...] [SOFT]
  *   CACHE.NS.BUMP ns / CACHE.NS.GET ns
  *
- * An entry is a hash: v (the value), f (fresh until, unix ms; 0 = stale;
- * empty = until the key's own deadline, or forever without one), ver,
- * tags; the key's own deadline is the end of the stale window, so nothing
+ * An entry is a hash: f (fresh until, unix ms; 0 = stale; empty = until
+ * the key's own deadline, or forever without one), v (the value), nsv,
+ * ver, tags, in that order; the key's own deadline is the end of the stale window, so nothing
  * else has to reclaim it. Without a stale window the two ends coincide and
  * f is left empty: a hit then reads the deadline the key already holds
  * instead of parsing one (and EXPIRE or PERSIST on the key move both). A tag is a set "__surge_tag:<t>" of the
@@ -82,49 +82,6 @@ static long long hash_ll(const struct hash_obj *h, const char *f, size_t flen, l
     return dflt;
 }
 
-/* The rest of a packed hash, up to the field called name, and its value. */
-static bool cache_field_find(struct pack_iter *it, const char *name, size_t nlen,
-                             const char **v, size_t *vlen)
-{
-    const char *f;
-    size_t flen;
-    while (pack_iter_next(it, &f, &flen) && pack_iter_next(it, v, vlen)) {
-        if (flen == nlen && memcmp(f, name, nlen) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* The next field of a packed hash, when its one-letter name is c. */
-static inline bool cache_field_next(struct pack_iter *it, char c, const char **v, size_t *vlen)
-{
-    const char *f;
-    size_t flen;
-    return pack_iter_next(it, &f, &flen) && flen == 1 && f[0] == c && pack_iter_next(it, v, vlen);
-}
-
-/* v, f and nsv of an entry (NULL: absent). An entry CACHE.SET wrote
- * starts with f and v, so a hit reads them in place from the first two
- * fields (f shares the cache line of the pack's header; the value, which
- * the reply copies, follows), and goes on to nsv (written last) only once
- * a namespace exists. Fields in another order are looked up one by one. */
-static void cache_fields(const struct hash_obj *h, const char **val, size_t *vlen)
-{
-    static const char *const names[] = {"v", "f", "nsv"};
-    static const size_t lens[] = {1, 1, 3};
-    const struct pack *pk = hash_packed(h);
-    struct pack_iter it;
-    if (pk != NULL) {
-        pack_iter_init(pk, &it);
-    }
-    if (pk == NULL || !cache_field_next(&it, 'f', &val[1], &vlen[1]) ||
-        !cache_field_next(&it, 'v', &val[0], &vlen[0]) ||
-        (server.cache_ns_used && !cache_field_find(&it, "nsv", 3, &val[2], &vlen[2]))) {
-        hash_get_many(h, server.cache_ns_used ? 3 : 2, names, lens, val, vlen);
-    }
-}
-
 /* The entry at argv[1]; false when WRONGTYPE was replied. */
 static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
 {
@@ -143,21 +100,26 @@ static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
         ce->vlen = s.len;
         return true;
     }
+    /* f, v and nsv lead an entry CACHE.SET wrote (cache_store), so a hit
+     * reads them in place; the namespace version only once a namespace
+     * exists. */
+    static const char *const names[] = {"f", "v", "nsv"};
+    static const size_t lens[] = {1, 1, 3};
     const char *val[3] = {NULL, NULL, NULL};
     size_t vlen[3] = {0, 0, 0};
     if (entry_type(e) == ENTRY_HASH) {
-        cache_fields(entry_obj(e), val, vlen);
+        hash_get_many(entry_obj(e), server.cache_ns_used ? 3 : 2, names, lens, val, vlen);
     }
-    if (val[0] == NULL) {
+    if (val[1] == NULL) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
         return false;
     }
     ce->found = true;
-    ce->v = val[0];
-    ce->vlen = vlen[0];
-    if (val[1] != NULL && vlen[1] == 0) {
+    ce->v = val[1];
+    ce->vlen = vlen[1];
+    if (val[0] != NULL && vlen[0] == 0) {
         ce->fresh_until = entry_has_expire(e) ? entry_expire(e) : -1;
-    } else if (val[1] == NULL || util_parse_ll(val[1], vlen[1], &ce->fresh_until) < 0) {
+    } else if (val[0] == NULL || util_parse_ll(val[0], vlen[0], &ce->fresh_until) < 0) {
         ce->fresh_until = -1;
     }
     if (val[2] == NULL || util_parse_ll(val[2], vlen[2], &ce->nsv) < 0) {
@@ -575,28 +537,32 @@ static void cache_store(struct client *c, int vat, const struct cache_opts *o)
                                  (int)o->tags[i]->len, o->tags[i]->ptr);
     }
     tlen = tlen < sizeof(tags) ? tlen : sizeof(tags) - 1;
-    /* f first: a hit reads it beside the pack's header, then the value. */
-    hash_set(h, "f", 1, fnum, (size_t)fl, &lim);
-    hash_set(h, "v", 1, c->argv[vat].ptr, c->argv[vat].len, &lim);
-    hash_set(h, "ver", 3, vnum, (size_t)vl, &lim);
-    hash_set(h, "tags", 4, tags, tlen, &lim);
-    hash_set(h, "nsv", 3, nnum, (size_t)nl, &lim);
+    /* Stored and propagated in this order: what a hit reads first (f
+     * beside the pack's header, then the value it copies, then nsv), so
+     * entries replayed from the AOF or a primary read as fast. */
+    const struct {
+        const char *name;
+        const char *v;
+        size_t len;
+    } fields[] = {{"f", fnum, (size_t)fl},
+                  {"v", c->argv[vat].ptr, c->argv[vat].len},
+                  {"nsv", nnum, (size_t)nl},
+                  {"ver", vnum, (size_t)vl},
+                  {"tags", tags, tlen}};
+    enum { NFIELDS = sizeof(fields) / sizeof(fields[0]) };
+    for (int i = 0; i < NFIELDS; i++) {
+        hash_set(h, fields[i].name, strlen(fields[i].name), fields[i].v, fields[i].len, &lim);
+    }
     db_set(c->db, entry_new_obj(key, klen, ENTRY_HASH, h, deadline));
     prop_multi_begin();
     prop_del(c->db_id, key, klen);
-    prop_cmd_begin(c->db_id, 12);
+    prop_cmd_begin(c->db_id, 2 + 2 * NFIELDS);
     prop_arg_str("HSET");
     prop_arg(key, klen);
-    prop_arg_str("f");
-    prop_arg(fnum, (size_t)fl);
-    prop_arg_str("v");
-    prop_arg(c->argv[vat].ptr, c->argv[vat].len);
-    prop_arg_str("ver");
-    prop_arg(vnum, (size_t)vl);
-    prop_arg_str("tags");
-    prop_arg(tags, tlen);
-    prop_arg_str("nsv");
-    prop_arg(nnum, (size_t)nl);
+    for (int i = 0; i < NFIELDS; i++) {
+        prop_arg_str(fields[i].name);
+        prop_arg(fields[i].v, fields[i].len);
+    }
     if (deadline >= 0) {
         prop_cmd_begin(c->db_id, 3);
         prop_arg_str("PEXPIREAT");
