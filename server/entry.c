@@ -14,12 +14,6 @@
 /* Redis keeps strings up to this length in one allocation ("embstr"). */
 #define ENTRY_EMBSTR_MAX 44
 
-static inline int64_t load_i64(const uint8_t *p)
-{
-    int64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
 
 size_t entry_size(size_t klen, enum entry_enc enc, size_t vlen, bool has_expire)
 {
@@ -223,7 +217,7 @@ void entry_str(const struct entry *e, struct entry_str *out)
     struct entry_layout l;
     entry_decode(e, &l);
     if (entry_enc(e) == ENTRY_ENC_INT) {
-        out->len = resp_ll_to_str(out->buf, load_i64(l.val));
+        out->len = resp_ll_to_str(out->buf, entry_load_i64(l.val));
         out->p = out->buf;
         return;
     }
@@ -235,7 +229,7 @@ int64_t entry_int(const struct entry *e)
 {
     struct entry_layout l;
     entry_decode(e, &l);
-    return load_i64(l.val);
+    return entry_load_i64(l.val);
 }
 
 void entry_set_int(struct entry *e, int64_t v)

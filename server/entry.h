@@ -108,6 +108,14 @@ static inline void entry_decode(const struct entry *e, struct entry_layout *l)
     l->val = p + l->klen;
 }
 
+/* An unaligned int64 inside an entry (a deadline, an INT value). */
+static inline int64_t entry_load_i64(const uint8_t *p)
+{
+    int64_t v;
+    __builtin_memcpy(&v, p, 8);
+    return v;
+}
+
 /* The collection of an ENTRY_ENC_PTR entry (borrowed). */
 static inline void *entry_obj(const struct entry *e)
 {
@@ -126,9 +134,7 @@ static inline int64_t entry_expire(const struct entry *e)
     }
     struct entry_layout l;
     entry_decode(e, &l);
-    int64_t v;
-    __builtin_memcpy(&v, l.expire, 8);
-    return v;
+    return entry_load_i64(l.expire);
 }
 
 /* Allocation size of an entry with these parts. */
