@@ -11,8 +11,8 @@
  *
  * An entry is a hash: f (fresh until, unix ms; 0 = stale; empty = until
  * the key's own deadline, or forever without one), v (the value), nsv,
- * ver, tags, in that order; the key's own deadline is the end of the stale window, so nothing
- * else has to reclaim it. Without a stale window the two ends coincide and
+ * ver, tags, in that order; the key's own deadline is the end of the
+ * stale window, so nothing else has to reclaim it. Without a stale window the two ends coincide and
  * f is left empty: a hit then reads the deadline the key already holds
  * instead of parsing one (and EXPIRE or PERSIST on the key move both). A tag is a set "__surge_tag:<t>" of the
  * keys carrying it, living as long as its longest-lived key, so purging
@@ -82,6 +82,51 @@ static long long hash_ll(const struct hash_obj *h, const char *f, size_t flen, l
     return dflt;
 }
 
+/* The rest of a packed hash, up to the field called name, and its value. */
+static bool cache_field_find(struct pack_iter *it, const char *name, size_t nlen,
+                             const char **v, size_t *vlen)
+{
+    const char *f;
+    size_t flen;
+    while (pack_iter_next(it, &f, &flen) && pack_iter_next(it, v, vlen)) {
+        if (flen == nlen && memcmp(f, name, nlen) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The next field of a packed hash, when its one-letter name is c. */
+static inline bool cache_field_next(struct pack_iter *it, char c, const char **v, size_t *vlen)
+{
+    const char *f;
+    size_t flen;
+    return pack_iter_next(it, &f, &flen) && flen == 1 && f[0] == c && pack_iter_next(it, v, vlen);
+}
+
+/* v, f and nsv of an entry (NULL: absent). An entry CACHE.SET wrote
+ * starts with f, v and nsv (cache_store), so a hit reads them in place
+ * from the first fields (f shares the cache line of the pack's header;
+ * the value, which the reply copies, follows), nsv only once a namespace
+ * exists. Fields in another order are looked up one by one: this stays
+ * beside hash_get_many because reading the two one-letter names inline
+ * is about 55 instructions a hit cheaper than its general in-order pass. */
+static void cache_fields(const struct hash_obj *h, const char **val, size_t *vlen)
+{
+    static const char *const names[] = {"v", "f", "nsv"};
+    static const size_t lens[] = {1, 1, 3};
+    const struct pack *pk = hash_packed(h);
+    struct pack_iter it;
+    if (pk != NULL) {
+        pack_iter_init(pk, &it);
+    }
+    if (pk == NULL || !cache_field_next(&it, 'f', &val[1], &vlen[1]) ||
+        !cache_field_next(&it, 'v', &val[0], &vlen[0]) ||
+        (server.cache_ns_used && !cache_field_find(&it, "nsv", 3, &val[2], &vlen[2]))) {
+        hash_get_many(h, server.cache_ns_used ? 3 : 2, names, lens, val, vlen);
+    }
+}
+
 /* The entry at argv[1]; false when WRONGTYPE was replied. */
 static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
 {
@@ -100,26 +145,21 @@ static bool cache_read_or_reply(struct client *c, struct cache_entry *ce)
         ce->vlen = s.len;
         return true;
     }
-    /* f, v and nsv lead an entry CACHE.SET wrote (cache_store), so a hit
-     * reads them in place; the namespace version only once a namespace
-     * exists. */
-    static const char *const names[] = {"f", "v", "nsv"};
-    static const size_t lens[] = {1, 1, 3};
     const char *val[3] = {NULL, NULL, NULL};
     size_t vlen[3] = {0, 0, 0};
     if (entry_type(e) == ENTRY_HASH) {
-        hash_get_many(entry_obj(e), server.cache_ns_used ? 3 : 2, names, lens, val, vlen);
+        cache_fields(entry_obj(e), val, vlen);
     }
-    if (val[1] == NULL) {
+    if (val[0] == NULL) {
         reply_error(REPLY(c), ERR_WRONGTYPE);
         return false;
     }
     ce->found = true;
-    ce->v = val[1];
-    ce->vlen = vlen[1];
-    if (val[0] != NULL && vlen[0] == 0) {
+    ce->v = val[0];
+    ce->vlen = vlen[0];
+    if (val[1] != NULL && vlen[1] == 0) {
         ce->fresh_until = entry_has_expire(e) ? entry_expire(e) : -1;
-    } else if (val[0] == NULL || util_parse_ll(val[0], vlen[0], &ce->fresh_until) < 0) {
+    } else if (val[1] == NULL || util_parse_ll(val[1], vlen[1], &ce->fresh_until) < 0) {
         ce->fresh_until = -1;
     }
     if (val[2] == NULL || util_parse_ll(val[2], vlen[2], &ce->nsv) < 0) {

@@ -14,7 +14,6 @@
 /* Redis keeps strings up to this length in one allocation ("embstr"). */
 #define ENTRY_EMBSTR_MAX 44
 
-
 size_t entry_size(size_t klen, enum entry_enc enc, size_t vlen, bool has_expire)
 {
     size_t n = offsetof(struct entry, data) + pack_varint_len(klen) + klen + vlen;

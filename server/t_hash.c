@@ -231,32 +231,14 @@ bool hash_get(const struct hash_obj *h, const char *f, size_t flen, const char *
     return true;
 }
 
-static inline bool hash_name_is(const char *f, const char *name, size_t len)
+const struct pack *hash_packed(const struct hash_obj *h)
 {
-    for (size_t i = 0; i < len; i++) { /* field names are short */
-        if (f[i] != name[i]) {
-            return false;
-        }
-    }
-    return true;
+    return h->enc == HASH_PACKED ? &h->u.pk : NULL;
 }
 
 size_t hash_get_many(const struct hash_obj *h, size_t n, const char *const *fields,
                      const size_t *flens, const char **vals, size_t *vlens)
 {
-    if (h->enc == HASH_PACKED) { /* the fields first, in the order asked */
-        struct pack_iter it;
-        pack_iter_init(&h->u.pk, &it);
-        size_t k = 0, flen;
-        const char *f;
-        while (k < n && pack_iter_next(&it, &f, &flen) && flen == flens[k] &&
-               hash_name_is(f, fields[k], flen) && pack_iter_next(&it, &vals[k], &vlens[k])) {
-            k++;
-        }
-        if (k == n) {
-            return n;
-        }
-    }
     size_t found = 0;
     for (size_t i = 0; i < n; i++) {
         vals[i] = NULL;

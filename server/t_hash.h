@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "server/pack.h"
+
 struct hash_obj;
 
 struct hash_limits {
@@ -26,10 +28,10 @@ const char *hash_encoding(const struct hash_obj *h);
 /* The value of a field (borrowed until the hash changes), or false. */
 bool hash_get(const struct hash_obj *h, const char *f, size_t flen, const char **v,
               size_t *vlen);
+/* The pack of a hash held packed (field, value, ...), or NULL. */
+const struct pack *hash_packed(const struct hash_obj *h);
 /* Several fields at once: vals[i], vlens[i] get fields[i]'s value, or NULL
- * when absent; returns how many were found. When a packed hash starts
- * with exactly these fields in this order (a record whose writer puts the
- * fields read most first), they are read in one short pass. */
+ * when absent; returns how many were found. */
 size_t hash_get_many(const struct hash_obj *h, size_t n, const char *const *fields,
                      const size_t *flens, const char **vals, size_t *vlens);
 /* Set a field; returns true if the field is new. Converts to a table when
